@@ -1,0 +1,38 @@
+package io.ssebroadcaster;
+
+import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.config.SettingsException;
+import io.ssebroadcaster.config.SettingsLoader;
+import io.ssebroadcaster.config.Version;
+
+import java.io.PrintWriter;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/** Command-line entry point: {@code java -jar sse-broadcaster.jar [options]}; see {@code --help}. */
+public final class Main {
+
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Optional<Settings> settings;
+        try {
+            settings = SettingsLoader.load(args, System.getenv(), new PrintWriter(System.out, true));
+        } catch (SettingsException e) {
+            System.err.println("sse-broadcaster: " + e.getMessage());
+            System.err.println("Try --help for the list of options.");
+            System.exit(2);
+            return;
+        }
+        if (settings.isEmpty()) {
+            return; // --help or --version
+        }
+        SseBroadcaster server = SseBroadcaster.create(settings.get()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sse-shutdown"));
+        LOG.info(() -> "sse-broadcaster " + Version.current() + " listening on http://" + settings.get().listen()
+                + ":" + server.port() + "/ (" + settings.get().describe() + ")");
+    }
+}

@@ -1,0 +1,82 @@
+package io.ssebroadcaster;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.ssebroadcaster.broker.Broker;
+import io.ssebroadcaster.broker.MemoryBroker;
+import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.history.MemoryHistory;
+import io.ssebroadcaster.http.Routes;
+import io.ssebroadcaster.hub.EventIdGenerator;
+import io.ssebroadcaster.hub.Hub;
+
+/**
+ * The assembled server: history, broker and hub built from {@link Settings}, served by Helidon.
+ * {@link Main} runs one; tests start as many as they need on free ports.
+ */
+public final class SseBroadcaster implements AutoCloseable {
+
+    /** Extra sockets beyond {@code max-connections} for publishers, stats and static files. */
+    private static final int SPARE_CONNECTIONS = 256;
+
+    private final Settings settings;
+    private final Hub hub;
+    private final Broker broker;
+    private WebServer server;
+
+    private SseBroadcaster(Settings settings) {
+        this.settings = settings;
+        EventIdGenerator ids = new EventIdGenerator();
+        MemoryHistory history = new MemoryHistory(settings.historySize(), settings.historyTtl().toMillis(),
+                settings.historyMaxBytes(), ids.last());
+        this.broker = new MemoryBroker(ids);
+        this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat());
+        broker.start(hub);
+    }
+
+    public static SseBroadcaster create(Settings settings) {
+        return new SseBroadcaster(settings);
+    }
+
+    /** Routing and listener limits; host and port are left to the caller. */
+    public void configure(WebServerConfig.Builder builder) {
+        builder.shutdownHook(false)
+                .maxTcpConnections(settings.maxConnections() + SPARE_CONNECTIONS)
+                // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
+                .writeQueueLength(0)
+                .routing(routing -> Routes.configure(routing, hub, broker, settings));
+    }
+
+    public SseBroadcaster start() {
+        WebServerConfig.Builder builder = WebServer.builder().host(settings.listen()).port(settings.port());
+        configure(builder);
+        server = builder.build().start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    /** Ends every stream cleanly (clients reconnect elsewhere), then stops listening. */
+    @Override
+    public void close() {
+        hub.close();
+        if (server != null) {
+            server.stop();
+        }
+        broker.close();
+    }
+}

@@ -1,0 +1,36 @@
+package io.ssebroadcaster.broker;
+
+import io.ssebroadcaster.hub.ChannelInterest;
+import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Hub;
+
+/**
+ * Carries publications to the hub of every node that shares this broker.
+ *
+ * <p>Guarantees every implementation keeps: each publication reaches {@link Hub#deliver} of each
+ * connected node at most once, in one order that is the same on every node and matches the ids;
+ * {@link #publish} returns only once that is settled (or throws), and never waits on subscribers.
+ */
+public interface Broker extends AutoCloseable {
+
+    /** The interest listener the hub is built with, so the broker learns which channels to follow. */
+    ChannelInterest interest();
+
+    /** Starts delivering into {@code hub}. */
+    void start(Hub hub);
+
+    /**
+     * @return the id the event was given
+     * @throws BrokerUnavailableException when the message cannot be carried right now
+     */
+    EventId publish(Publication publication);
+
+    /** True when a publish would succeed now (for health checks). */
+    boolean isReady();
+
+    /** A short name for logs and health output. */
+    String name();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,96 @@
+package io.ssebroadcaster.config;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The command line, one field per setting. Each flag's default comes from the environment
+ * variable {@code SSE_<FLAG>} or the config file first (see {@link SettingsLoader}), then from
+ * here.
+ */
+@Command(name = "sse-broadcaster", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = Version.class, usageHelpAutoWidth = true,
+        description = {"Broadcasts published messages to browsers over Server-Sent Events, with long polling "
+                + "for clients without EventSource.", "",
+                "Every option can also be set as an environment variable (--history-size: SSE_HISTORY_SIZE) "
+                + "or as a key in the --config YAML file (history-size: 500). Flags win over environment "
+                + "variables, which win over the file.", ""})
+final class Options {
+
+    @Option(names = "--port", defaultValue = "8888", paramLabel = "PORT", description = "HTTP port (0: any free port). Default: ${DEFAULT-VALUE}")
+    int port;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address to listen on (0.0.0.0: all). Default: ${DEFAULT-VALUE}")
+    String listen;
+
+    @Option(names = "--broker", defaultValue = "memory", paramLabel = "memory|redis",
+            converter = BrokerKindConverter.class,
+            description = "memory: in-process (alias: http); redis: shared by every node on one Redis. Default: ${DEFAULT-VALUE}")
+    Settings.BrokerKind broker;
+
+    @Option(names = "--http-secret", paramLabel = "KEY",
+            description = "Publishers must send this as the 'key' field or 'Authorization: Bearer KEY'. Default: none")
+    String httpSecret;
+
+    @Option(names = "--redis-host", defaultValue = "127.0.0.1", paramLabel = "HOST", description = "Redis host. Default: ${DEFAULT-VALUE}")
+    String redisHost;
+
+    @Option(names = "--redis-port", defaultValue = "6379", paramLabel = "PORT", description = "Redis port. Default: ${DEFAULT-VALUE}")
+    int redisPort;
+
+    @Option(names = "--redis-url", paramLabel = "URL",
+            description = "redis://[user:pass@]host:port[/db] or rediss:// (TLS); overrides host and port. Default: none")
+    String redisUrl;
+
+    @Option(names = "--heartbeat", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Send a ': ping' comment to a stream idle this long. Default: ${DEFAULT-VALUE}")
+    int heartbeat;
+
+    @Option(names = "--history-size", defaultValue = "1000", paramLabel = "N",
+            description = "Messages kept per channel for Last-Event-ID replay (0: none). Default: ${DEFAULT-VALUE}")
+    int historySize;
+
+    @Option(names = "--history-ttl", defaultValue = "3600", paramLabel = "SECONDS",
+            description = "Drop history older than this (0: no age limit). Default: ${DEFAULT-VALUE}")
+    long historyTtl;
+
+    @Option(names = "--history-max-bytes", defaultValue = "67108864", paramLabel = "BYTES",
+            description = "Memory for history across all channels; oldest dropped first. Default: ${DEFAULT-VALUE}")
+    long historyMaxBytes;
+
+    @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
+            description = "Largest message accepted by /publish (413 above). Default: ${DEFAULT-VALUE}")
+    int maxMessageBytes;
+
+    @Option(names = "--queue-limit", defaultValue = "1000", paramLabel = "N",
+            description = "Events queued for one subscriber before it is disconnected as too slow. Default: ${DEFAULT-VALUE}")
+    int queueLimit;
+
+    @Option(names = "--poll-timeout", defaultValue = "25", paramLabel = "SECONDS",
+            description = "How long a long-poll request waits for an event. Default: ${DEFAULT-VALUE}")
+    int pollTimeout;
+
+    @Option(names = "--retry", defaultValue = "3000", paramLabel = "MILLIS",
+            description = "Reconnect delay sent to clients as 'retry:'. Default: ${DEFAULT-VALUE}")
+    int retry;
+
+    @Option(names = "--max-channels", defaultValue = "64", paramLabel = "N",
+            description = "Most channels one subscription may name. Default: ${DEFAULT-VALUE}")
+    int maxChannels;
+
+    @Option(names = "--max-connections", defaultValue = "10000", paramLabel = "N",
+            description = "Most streams and polls open at once (503 above); keep below the open-file limit. Default: ${DEFAULT-VALUE}")
+    int maxConnections;
+
+    @Option(names = "--cors-origins", defaultValue = "*", split = ",", paramLabel = "ORIGIN",
+            description = "Origins allowed to subscribe and publish from browsers, comma-separated. Default: ${DEFAULT-VALUE}")
+    List<String> corsOrigins;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML file with any of the settings above, keyed by flag name without dashes. Default: none")
+    Path config;
+}

@@ -1,0 +1,48 @@
+package io.ssebroadcaster.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The server's effective configuration: defaults, overridden by the config file, then by
+ * {@code SSE_*} environment variables, then by command-line flags. Built by {@link SettingsLoader}.
+ */
+public record Settings(
+        int port,
+        String listen,
+        BrokerKind broker,
+        String httpSecret,
+        String redisHost,
+        int redisPort,
+        String redisUrl,
+        Duration heartbeat,
+        int historySize,
+        Duration historyTtl,
+        long historyMaxBytes,
+        int maxMessageBytes,
+        int queueLimit,
+        Duration pollTimeout,
+        Duration retry,
+        int maxChannels,
+        int maxConnections,
+        List<String> corsOrigins) {
+
+    public enum BrokerKind { MEMORY, REDIS }
+
+    /** For the start-up log line: every setting, secrets masked. */
+    public String describe() {
+        return "port=" + port + " listen=" + listen + " broker=" + broker.name().toLowerCase()
+                + " http-secret=" + (httpSecret == null ? "none" : "****")
+                + (broker == BrokerKind.REDIS ? " redis=" + (redisUrl != null ? maskUrl(redisUrl) : redisHost + ":" + redisPort) : "")
+                + " heartbeat=" + heartbeat.toSeconds() + "s history-size=" + historySize
+                + " history-ttl=" + historyTtl.toSeconds() + "s history-max-bytes=" + historyMaxBytes
+                + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
+                + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
+                + " max-channels=" + maxChannels + " max-connections=" + maxConnections
+                + " cors-origins=" + String.join(",", corsOrigins);
+    }
+
+    private static String maskUrl(String url) {
+        return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:****@");
+    }
+}

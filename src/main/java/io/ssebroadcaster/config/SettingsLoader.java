@@ -1,0 +1,186 @@
+package io.ssebroadcaster.config;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
+import io.helidon.config.ConfigSources;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Builds {@link Settings} from, in rising precedence: the defaults in {@link Options}, the YAML
+ * file named by {@code --config} (or {@code SSE_CONFIG}), {@code SSE_*} environment variables, and
+ * the command line. Every error names the setting and where its bad value came from.
+ */
+public final class SettingsLoader {
+
+    private SettingsLoader() {
+    }
+
+    /**
+     * @return the settings, or empty when {@code --help} or {@code --version} was answered on {@code out}
+     * @throws SettingsException for an unknown flag or key, or a bad value
+     */
+    public static Optional<Settings> load(String[] args, Map<String, String> env, PrintWriter out) {
+        Options options = new Options();
+        CommandLine cli = new CommandLine(options);
+        Map<String, String> fileValues = readConfigFile(configFileFrom(args, env), cli);
+        Map<String, String> sources = new HashMap<>();
+        cli.setDefaultValueProvider(arg -> {
+            if (!(arg instanceof OptionSpec option) || option.usageHelp() || option.versionHelp()) {
+                return null;
+            }
+            String key = key(option);
+            String envName = envName(key);
+            if (env.containsKey(envName)) {
+                sources.put(key, "environment variable " + envName);
+                return env.get(envName);
+            }
+            if (fileValues.containsKey(key)) {
+                sources.put(key, "config file key '" + key + "'");
+                return fileValues.get(key);
+            }
+            return null;
+        });
+        try {
+            cli.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new SettingsException(e.getMessage() + origin(e, sources));
+        }
+        if (cli.isUsageHelpRequested()) {
+            cli.usage(out);
+            out.flush();
+            return Optional.empty();
+        }
+        if (cli.isVersionHelpRequested()) {
+            cli.printVersionHelp(out);
+            out.flush();
+            return Optional.empty();
+        }
+        return Optional.of(validate(options, new Origins(cli, sources)));
+    }
+
+    static String key(OptionSpec option) {
+        return option.longestName().substring(2);
+    }
+
+    static String envName(String key) {
+        return "SSE_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    private static String origin(CommandLine.ParameterException e, Map<String, String> sources) {
+        if (e.getArgSpec() instanceof OptionSpec option && e.getCommandLine().getParseResult() != null
+                && !e.getCommandLine().getParseResult().hasMatchedOption(option)
+                && sources.containsKey(key(option))) {
+            return " (from " + sources.get(key(option)) + ")";
+        }
+        return "";
+    }
+
+    /** {@code --config FILE}, {@code --config=FILE}, or {@code SSE_CONFIG}; read before parsing. */
+    private static Path configFileFrom(String[] args, Map<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        String fromEnv = env.get(envName("config"));
+        return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    private static Map<String, String> readConfigFile(Path file, CommandLine cli) {
+        if (file == null) {
+            return Map.of();
+        }
+        if (!Files.isReadable(file)) {
+            throw new SettingsException("config file " + file + ": not found or not readable");
+        }
+        Map<String, String> flat;
+        try {
+            Config config = Config.builder()
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .addSource(ConfigSources.file(file))
+                    .build();
+            flat = config.asMap().orElse(Map.of());
+        } catch (ConfigException e) {
+            throw new SettingsException("config file " + file + ": " + e.getMessage());
+        }
+        // A YAML list (cors-origins: [a, b]) arrives as cors-origins.0, cors-origins.1, ...
+        Map<String, String> values = new TreeMap<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(flat).entrySet()) {
+            String key = e.getKey().replaceFirst("\\.\\d+$", "");
+            values.merge(key, e.getValue(), (a, b) -> a + "," + b);
+        }
+        for (String key : values.keySet()) {
+            OptionSpec option = cli.getCommandSpec().findOption("--" + key);
+            if (option == null || option.usageHelp() || option.versionHelp() || key.equals("config")) {
+                throw new SettingsException("config file " + file + ": unknown key '" + key
+                        + "' (keys are the flag names without dashes, see --help)");
+            }
+        }
+        return values;
+    }
+
+    /** Says where a value came from, for error messages. */
+    private record Origins(CommandLine cli, Map<String, String> sources) {
+        String of(String key) {
+            OptionSpec option = cli.getCommandSpec().findOption("--" + key);
+            if (cli.getParseResult().hasMatchedOption(option)) {
+                return "--" + key;
+            }
+            String source = sources.get(key);
+            return source == null ? "--" + key : "--" + key + " (from " + source + ")";
+        }
+
+        void check(boolean ok, String key, Object value, String rule) {
+            if (!ok) {
+                throw new SettingsException(of(key) + ": " + rule + ", got " + value);
+            }
+        }
+    }
+
+    private static Settings validate(Options o, Origins at) {
+        at.check(o.port >= 0 && o.port <= 65535, "port", o.port, "must be 0..65535");
+        at.check(!o.listen.isBlank(), "listen", "''", "must be an address");
+        at.check(o.redisPort >= 1 && o.redisPort <= 65535, "redis-port", o.redisPort, "must be 1..65535");
+        at.check(o.redisUrl == null || o.redisUrl.matches("rediss?://.+"), "redis-url", o.redisUrl,
+                "must start with redis:// or rediss://");
+        at.check(o.heartbeat >= 1 && o.heartbeat <= 3600, "heartbeat", o.heartbeat, "must be 1..3600 seconds");
+        at.check(o.historySize >= 0 && o.historySize <= 1_000_000, "history-size", o.historySize, "must be 0..1000000");
+        at.check(o.historyTtl >= 0, "history-ttl", o.historyTtl, "must be 0 or more seconds");
+        at.check(o.historyMaxBytes >= 0, "history-max-bytes", o.historyMaxBytes, "must be 0 or more");
+        at.check(o.maxMessageBytes >= 1 && o.maxMessageBytes <= 16 << 20, "max-message-bytes", o.maxMessageBytes,
+                "must be 1..16777216");
+        at.check(o.queueLimit >= 1 && o.queueLimit <= 1_000_000, "queue-limit", o.queueLimit, "must be 1..1000000");
+        at.check(o.pollTimeout >= 1 && o.pollTimeout <= 300, "poll-timeout", o.pollTimeout, "must be 1..300 seconds");
+        at.check(o.retry >= 0 && o.retry <= 3_600_000, "retry", o.retry, "must be 0..3600000 milliseconds");
+        at.check(o.maxChannels >= 1 && o.maxChannels <= 1024, "max-channels", o.maxChannels, "must be 1..1024");
+        at.check(o.maxConnections >= 1 && o.maxConnections <= 1_000_000, "max-connections", o.maxConnections,
+                "must be 1..1000000");
+        List<String> origins = o.corsOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        at.check(!origins.isEmpty(), "cors-origins", "''", "must name at least one origin or *");
+        return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
+                blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
+                Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
+                Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), o.maxChannels, o.maxConnections,
+                origins);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,191 @@
+package io.ssebroadcaster.history;
+
+import io.ssebroadcaster.hub.ChannelName;
+import io.ssebroadcaster.hub.Event;
+import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.History;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps the most recent events of each channel in memory, within three bounds: at most
+ * {@code perChannel} events per channel, none older than {@code ttlMillis}, and at most
+ * {@code maxBytes} of encoded events in all (oldest evicted first, whatever its channel).
+ *
+ * <p>Each channel remembers the newest id it has dropped (its floor): a client whose last id is
+ * below a floor may have missed something, and its replay says so. A channel whose log empties is
+ * forgotten, its floor folded into one shared floor, so unused channel names cost nothing.
+ */
+public final class MemoryHistory implements History {
+
+    private static final class Log {
+        final ArrayDeque<Event> events = new ArrayDeque<>();
+        EventId floor;
+
+        Log(EventId floor) {
+            this.floor = floor;
+        }
+    }
+
+    /** One (channel log, event) pair in global age order, for the byte budget. */
+    private record Entry(String channel, Log log, Event event) {
+    }
+
+    private final int perChannel;
+    private final long ttlMillis;
+    private final long maxBytes;
+    private final Map<String, Log> logs = new HashMap<>();
+    private final ArrayDeque<Entry> byAge = new ArrayDeque<>();
+    private EventId forgottenFloor;
+    private long bytes;
+    private int liveEntries;
+
+    /**
+     * @param startFloor ids at or below this were issued before this history existed (e.g. by a
+     *                   previous run): a client holding one is told it may have missed events
+     * @param ttlMillis  0 keeps events until the other bounds drop them
+     */
+    public MemoryHistory(int perChannel, long ttlMillis, long maxBytes, EventId startFloor) {
+        this.perChannel = perChannel;
+        this.ttlMillis = ttlMillis;
+        this.maxBytes = maxBytes;
+        this.forgottenFloor = startFloor;
+    }
+
+    @Override
+    public synchronized void append(Event event) {
+        if (perChannel == 0) {
+            return;
+        }
+        for (String channel : event.channels()) {
+            Log log = logs.computeIfAbsent(channel, c -> new Log(forgottenFloor));
+            log.events.addLast(event);
+            byAge.addLast(new Entry(channel, log, event));
+            bytes += event.size();
+            liveEntries++;
+            if (log.events.size() > perChannel) {
+                dropOldest(channel, log);
+            }
+        }
+        while (bytes > maxBytes && !byAge.isEmpty()) {
+            Entry oldest = byAge.pollFirst();
+            if (oldest.log().events.peekFirst() == oldest.event()) {
+                dropOldest(oldest.channel(), oldest.log());
+            }
+        }
+        compactIfMostlyDead();
+    }
+
+    private void dropOldest(String channel, Log log) {
+        Event dropped = log.events.pollFirst();
+        log.floor = dropped.id();
+        bytes -= dropped.size();
+        liveEntries--;
+        if (log.events.isEmpty()) {
+            forget(channel, log);
+        }
+    }
+
+    private void forget(String channel, Log log) {
+        logs.remove(channel);
+        if (log.floor.isAfter(forgottenFloor)) {
+            forgottenFloor = log.floor;
+        }
+    }
+
+    /** Entries dropped by the per-channel or age bound stay in {@link #byAge} until swept here. */
+    private void compactIfMostlyDead() {
+        if (byAge.size() > 2 * liveEntries + 1024) {
+            byAge.removeIf(e -> logs.get(e.channel()) != e.log() || !containsTail(e));
+        }
+    }
+
+    private static boolean containsTail(Entry e) {
+        Event first = e.log().events.peekFirst();
+        return first != null && !first.id().isAfter(e.event().id());
+    }
+
+    @Override
+    public synchronized Replay after(List<String> channels, EventId after) {
+        List<Event> out = new ArrayList<>();
+        boolean truncated = false;
+        boolean sawPattern = false;
+        for (String name : channels) {
+            if (ChannelName.isPattern(name)) {
+                sawPattern = true;
+                for (Map.Entry<String, Log> e : logs.entrySet()) {
+                    if (ChannelName.matches(name, e.getKey())) {
+                        truncated |= collect(e.getValue(), after, out);
+                    }
+                }
+            } else {
+                Log log = logs.get(name);
+                if (log == null) {
+                    truncated |= after.compareTo(forgottenFloor) < 0;
+                } else {
+                    truncated |= collect(log, after, out);
+                }
+            }
+        }
+        if (sawPattern) {
+            truncated |= after.compareTo(forgottenFloor) < 0;
+        }
+        if (channels.size() > 1 || sawPattern) {
+            out.sort(Comparator.comparing(Event::id));
+            dedupeSorted(out);
+        }
+        return new Replay(List.copyOf(out), truncated);
+    }
+
+    /** Adds the log's events after {@code after}; true when some it dropped were after it too. */
+    private static boolean collect(Log log, EventId after, List<Event> out) {
+        int start = out.size();
+        Iterator<Event> it = log.events.descendingIterator();
+        while (it.hasNext()) {
+            Event e = it.next();
+            if (!e.id().isAfter(after)) {
+                break;
+            }
+            out.add(e);
+        }
+        Collections.reverse(out.subList(start, out.size()));
+        return after.compareTo(log.floor) < 0;
+    }
+
+    private static void dedupeSorted(List<Event> events) {
+        int w = 0;
+        for (int r = 0; r < events.size(); r++) {
+            if (w == 0 || !events.get(r).id().equals(events.get(w - 1).id())) {
+                events.set(w++, events.get(r));
+            }
+        }
+        events.subList(w, events.size()).clear();
+    }
+
+    @Override
+    public synchronized void expire(long nowMillis) {
+        if (ttlMillis <= 0) {
+            return;
+        }
+        long cutoff = nowMillis - ttlMillis;
+        for (Map.Entry<String, Log> e : List.copyOf(logs.entrySet())) {
+            Log log = e.getValue();
+            while (!log.events.isEmpty() && log.events.peekFirst().id().millis() < cutoff) {
+                dropOldest(e.getKey(), log);
+            }
+        }
+        compactIfMostlyDead();
+    }
+
+    @Override
+    public synchronized int size() {
+        return liveEntries;
+    }
+}

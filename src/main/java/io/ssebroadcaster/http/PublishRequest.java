@@ -1,0 +1,192 @@
+package io.ssebroadcaster.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.webserver.http.ServerRequest;
+import io.ssebroadcaster.broker.Publication;
+import io.ssebroadcaster.hub.ChannelName;
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed {@code POST /publish}: cyclone_sse's form ({@code message}, {@code channel} repeated,
+ * {@code key}) or a JSON object ({@code channel} or {@code channels}, {@code message} of any JSON
+ * type, {@code event}, {@code key}).
+ *
+ * @param publication what to send
+ * @param key         the publisher key from the body, or null
+ */
+record PublishRequest(Publication publication, String key) {
+
+    /** Longest accepted SSE event name. */
+    static final int MAX_EVENT_TYPE_LENGTH = 255;
+
+    /** Room for a form-encoded or JSON-escaped message of the maximum size, plus the other fields. */
+    static int bodyLimit(int maxMessageBytes) {
+        return (int) Math.min(Integer.MAX_VALUE - 16, 6L * maxMessageBytes + 64 * 1024);
+    }
+
+    static PublishRequest parse(ServerRequest req, int maxMessageBytes, int maxChannels) {
+        String mediaType = req.headers().contentType()
+                .map(HttpMediaType::mediaType)
+                .map(m -> m.type() + "/" + m.subtype())
+                .orElse("application/x-www-form-urlencoded");
+        byte[] body = RequestBody.read(req, bodyLimit(maxMessageBytes));
+        Fields fields = switch (mediaType.toLowerCase(java.util.Locale.ROOT)) {
+            case "application/x-www-form-urlencoded" -> fromForm(body);
+            case "application/json" -> fromJson(body);
+            default -> throw ApiException.unsupportedMediaType("unsupported Content-Type '" + mediaType
+                    + "': send application/x-www-form-urlencoded or application/json");
+        };
+        return fields.validate(maxMessageBytes, maxChannels);
+    }
+
+    private record Fields(List<String> channels, String message, String event, String key) {
+
+        PublishRequest validate(int maxMessageBytes, int maxChannels) {
+            if (message == null) {
+                throw ApiException.badRequest("missing 'message'");
+            }
+            if (channels.isEmpty()) {
+                throw ApiException.badRequest("missing 'channel'");
+            }
+            if (channels.size() > maxChannels) {
+                throw ApiException.badRequest("more than " + maxChannels + " channels in one publish");
+            }
+            for (String channel : channels) {
+                String problem = ChannelName.problemForPublish(channel);
+                if (problem != null) {
+                    throw ApiException.badRequest(problem);
+                }
+            }
+            if (event != null) {
+                checkEventType(event);
+            }
+            int size = message.getBytes(StandardCharsets.UTF_8).length;
+            if (size > maxMessageBytes) {
+                throw ApiException.payloadTooLarge("message is " + size + " bytes; the limit is " + maxMessageBytes);
+            }
+            return new PublishRequest(new Publication(channels, event, message), key);
+        }
+    }
+
+    /** An event name must fit on one SSE line: a CR, LF or NUL in it could forge fields. */
+    private static void checkEventType(String event) {
+        if (event.isEmpty() || event.length() > MAX_EVENT_TYPE_LENGTH) {
+            throw ApiException.badRequest("'event' must be 1.." + MAX_EVENT_TYPE_LENGTH + " characters");
+        }
+        for (int i = 0; i < event.length(); i++) {
+            char c = event.charAt(i);
+            if (c == '\r' || c == '\n' || c == '\0') {
+                throw ApiException.badRequest("'event' must not contain CR, LF or NUL");
+            }
+        }
+    }
+
+    private static Fields fromForm(byte[] body) {
+        Map<String, List<String>> form = FormBody.parse(body);
+        List<String> channels = new ArrayList<>();
+        addSplit(channels, form.get("channel"));
+        addSplit(channels, form.get("channels"));
+        return new Fields(distinct(channels), single(form, "message"), single(form, "event"), single(form, "key"));
+    }
+
+    private static void addSplit(List<String> into, List<String> values) {
+        if (values != null) {
+            for (String v : values) {
+                for (String part : v.split(",", -1)) {
+                    into.add(part.trim());
+                }
+            }
+        }
+    }
+
+    private static String single(Map<String, List<String>> form, String name) {
+        List<String> values = form.get(name);
+        if (values == null) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw ApiException.badRequest("'" + name + "' given " + values.size() + " times");
+        }
+        return values.get(0);
+    }
+
+    private static Fields fromJson(byte[] body) {
+        JsonValue value;
+        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+            value = reader.readValue();
+        } catch (RuntimeException e) { // JsonException, and number or encoding failures beneath it
+            throw ApiException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
+        }
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw ApiException.badRequest("JSON body must be an object");
+        }
+        JsonObject obj = value.asJsonObject();
+        List<String> channels = new ArrayList<>();
+        JsonValue channel = obj.get("channel");
+        if (channel != null) {
+            channels.add(string(channel, "channel"));
+        }
+        JsonValue list = obj.get("channels");
+        if (list != null) {
+            if (list.getValueType() != JsonValue.ValueType.ARRAY) {
+                throw ApiException.badRequest("'channels' must be an array of strings");
+            }
+            for (JsonValue v : (JsonArray) list) {
+                channels.add(string(v, "channels"));
+            }
+        }
+        JsonValue message = obj.get("message");
+        String text = message == null ? null
+                : message instanceof JsonString s ? s.getString() : message.toString();
+        return new Fields(distinct(channels), text, optionalString(obj, "event"), optionalString(obj, "key"));
+    }
+
+    private static String optionalString(JsonObject obj, String name) {
+        JsonValue v = obj.get(name);
+        return v == null || v == JsonValue.NULL ? null : string(v, name);
+    }
+
+    private static String string(JsonValue v, String name) {
+        if (!(v instanceof JsonString s)) {
+            throw ApiException.badRequest("'" + name + "' must be a string");
+        }
+        return s.getString();
+    }
+
+    private static List<String> distinct(List<String> channels) {
+        return List.copyOf(new LinkedHashSet<>(channels));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) : line;
+    }
+
+    /** The publisher key from the body or an {@code Authorization: Bearer} header. */
+    static String keyFrom(ServerRequest req, PublishRequest parsed) {
+        if (parsed.key() != null) {
+            return parsed.key();
+        }
+        return req.headers().first(HeaderNames.AUTHORIZATION)
+                .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
+                .map(h -> h.substring(7).trim())
+                .orElse(null);
+    }
+}

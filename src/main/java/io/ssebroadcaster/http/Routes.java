@@ -1,0 +1,40 @@
+package io.ssebroadcaster.http;
+
+import io.helidon.webserver.cors.CorsSupport;
+import io.helidon.webserver.http.HttpRouting;
+import io.ssebroadcaster.broker.Broker;
+import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.hub.Hub;
+
+/** Every HTTP endpoint, in one place. */
+public final class Routes {
+
+    private Routes() {
+    }
+
+    public static void configure(HttpRouting.Builder routing, Hub hub, Broker broker, Settings settings) {
+        ErrorMapper.register(routing);
+        routing.any(cors(settings));
+        routing.register(new SubscribeService(hub, settings));
+        routing.register(new PublishService(broker, settings.httpSecret(), settings.maxMessageBytes(),
+                settings.maxChannels()));
+        routing.register(new StatsService(hub));
+        StaticFiles.register(routing);
+        routing.any((req, res) -> {
+            throw ApiException.notFound("no such endpoint: " + req.prologue().method().text() + " " + req.path().path());
+        });
+    }
+
+    private static CorsSupport cors(Settings settings) {
+        boolean anyOrigin = settings.corsOrigins().contains("*");
+        return CorsSupport.builder()
+                .allowOrigins(anyOrigin ? new String[] {"*"} : settings.corsOrigins().toArray(String[]::new))
+                .allowMethods("GET", "POST", "OPTIONS")
+                .allowHeaders("Content-Type", "Last-Event-ID", "Authorization", "X-Requested-With", "Cache-Control")
+                .exposeHeaders(EventStreamFormat.HISTORY_TRUNCATED.defaultCase(), "Retry-After")
+                // Credentials with a wildcard origin would let any site read a logged-in user's stream
+                .allowCredentials(!anyOrigin)
+                .maxAgeSeconds(600)
+                .build();
+    }
+}

@@ -1,0 +1,77 @@
+package io.ssebroadcaster.http;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.webserver.http.ServerRequest;
+import io.ssebroadcaster.hub.ChannelName;
+import io.ssebroadcaster.hub.EventId;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A parsed subscribe request: {@code GET /?channels=a&channels=b} or {@code ?channels=a,b}, the
+ * last id from {@code Last-Event-ID} (or {@code lastEventId} for clients that cannot set
+ * headers), and whether to answer as a stream or as one long poll.
+ */
+record SubscribeRequest(List<String> channels, EventId lastEventId, boolean longPoll) {
+
+    static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+    static final HeaderName X_REQUESTED_WITH = HeaderNames.create("X-Requested-With");
+
+    static SubscribeRequest parse(ServerRequest req, int maxChannels) {
+        Set<String> channels = new LinkedHashSet<>();
+        for (String name : new String[] {"channels", "channel"}) {
+            if (req.query().contains(name)) {
+                for (String value : req.query().all(name)) {
+                    for (String part : value.split(",", -1)) {
+                        channels.add(part.trim());
+                    }
+                }
+            }
+        }
+        channels.remove("");
+        if (channels.isEmpty()) {
+            throw ApiException.badRequest("no channel: subscribe with ?channels=name (repeat it or use commas for more)");
+        }
+        if (channels.size() > maxChannels) {
+            throw ApiException.badRequest("more than " + maxChannels + " channels in one subscription");
+        }
+        for (String channel : channels) {
+            String problem = ChannelName.problemForSubscribe(channel);
+            if (problem != null) {
+                throw ApiException.badRequest(problem);
+            }
+        }
+        return new SubscribeRequest(List.copyOf(channels), lastEventId(req), isLongPoll(req));
+    }
+
+    /** The header wins: a reconnecting EventSource sends its newest id there, the URL may be stale. */
+    private static EventId lastEventId(ServerRequest req) {
+        String raw = req.headers().first(LAST_EVENT_ID)
+                .or(() -> req.query().first("lastEventId").asOptional())
+                .orElse("")
+                .trim();
+        if (raw.isEmpty()) {
+            return null;
+        }
+        try {
+            return EventId.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad Last-Event-ID: " + e.getMessage());
+        }
+    }
+
+    private static boolean isLongPoll(ServerRequest req) {
+        if (req.query().first("transport").asOptional().filter("poll"::equals).isPresent()) {
+            return true;
+        }
+        boolean xhr = req.headers().first(X_REQUESTED_WITH).filter("XMLHttpRequest"::equalsIgnoreCase).isPresent();
+        boolean wantsStream = req.headers().acceptedTypes().stream()
+                .map(HttpMediaType::mediaType)
+                .anyMatch(m -> "text".equals(m.type()) && "event-stream".equals(m.subtype()));
+        return xhr && !wantsStream;
+    }
+}

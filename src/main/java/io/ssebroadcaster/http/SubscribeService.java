@@ -1,0 +1,60 @@
+package io.ssebroadcaster.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.hub.Hub;
+import io.ssebroadcaster.hub.Subscription;
+
+import java.util.concurrent.Semaphore;
+
+/** {@code GET /?channels=...}: an SSE stream, or one long poll for clients without EventSource. */
+final class SubscribeService implements HttpService {
+
+    private final Hub hub;
+    private final int maxChannels;
+    private final Semaphore connections;
+    private final int maxConnections;
+    private final SseStreamWriter streams;
+    private final LongPollResponder polls;
+
+    SubscribeService(Hub hub, Settings settings) {
+        this.hub = hub;
+        this.maxChannels = settings.maxChannels();
+        this.maxConnections = settings.maxConnections();
+        this.connections = new Semaphore(settings.maxConnections());
+        this.streams = new SseStreamWriter(settings.retry().toMillis());
+        this.polls = new LongPollResponder(settings.retry().toMillis(), settings.pollTimeout());
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::subscribe);
+        rules.any("/", (req, res) -> {
+            res.header(HeaderNames.ALLOW, "GET, OPTIONS");
+            throw ApiException.methodNotAllowed("use GET to subscribe");
+        });
+    }
+
+    private void subscribe(ServerRequest req, ServerResponse res) {
+        SubscribeRequest request = SubscribeRequest.parse(req, maxChannels);
+        // Each stream holds a socket: refusing here keeps the process below its open-file limit
+        if (!connections.tryAcquire()) {
+            throw ApiException.unavailable("too many connections (limit " + maxConnections + "); retry later", 5);
+        }
+        try {
+            Subscription.Transport transport = request.longPoll() ? Subscription.Transport.POLL : Subscription.Transport.STREAM;
+            Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), transport);
+            if (request.longPoll()) {
+                polls.respond(res, subscribed, request.lastEventId());
+            } else {
+                streams.stream(res, subscribed, request.lastEventId());
+            }
+        } finally {
+            connections.release();
+        }
+    }
+}

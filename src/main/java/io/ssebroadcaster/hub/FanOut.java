@@ -1,0 +1,119 @@
+package io.ssebroadcaster.hub;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one thread that owns the {@link ChannelRegistry} and hands events to subscriptions.
+ *
+ * <p>Events, new subscriptions and departures go through one queue, so their order is the order
+ * the hub decided under its lock: a subscription added after an event was appended to history
+ * never also receives it live (it gets it by replay), and one added before always does. Each
+ * hand-off is a non-blocking {@link Subscription#offer}, so no client can hold this thread up.
+ */
+final class FanOut implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(FanOut.class.getName());
+
+    private record Add(Subscription sub) {
+    }
+
+    private record Remove(Subscription sub) {
+    }
+
+    private final ChannelRegistry registry;
+    private final LinkedBlockingQueue<Object> commands = new LinkedBlockingQueue<>();
+    private final AtomicInteger pendingEvents = new AtomicInteger();
+    private final LongAdder deliveries = new LongAdder();
+    private final Thread thread;
+
+    FanOut(ChannelRegistry registry) {
+        this.registry = registry;
+        this.thread = Thread.ofPlatform().name("sse-fanout").daemon().unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    int pendingEvents() {
+        return pendingEvents.get();
+    }
+
+    long deliveries() {
+        return deliveries.sum();
+    }
+
+    void submit(Event event) {
+        pendingEvents.incrementAndGet();
+        commands.add(event);
+    }
+
+    void add(Subscription sub) {
+        commands.add(new Add(sub));
+    }
+
+    void remove(Subscription sub) {
+        commands.add(new Remove(sub));
+    }
+
+    private void run() {
+        List<Object> batch = new ArrayList<>();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                batch.add(commands.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            commands.drainTo(batch);
+            for (Object command : batch) {
+                try {
+                    execute(command);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "fan-out failed for " + command, e);
+                }
+            }
+            batch.clear();
+        }
+    }
+
+    private void execute(Object command) {
+        if (command instanceof Event event) {
+            pendingEvents.decrementAndGet();
+            fanOut(event);
+        } else if (command instanceof Add add) {
+            if (add.sub().endReason() == null) {
+                registry.add(add.sub());
+            }
+        } else if (command instanceof Remove remove) {
+            registry.remove(remove.sub());
+        }
+    }
+
+    private void fanOut(Event event) {
+        long[] count = new long[1];
+        for (String channel : event.channels()) {
+            registry.forEachTarget(channel, sub -> {
+                if (sub.offer(event)) {
+                    count[0]++;
+                }
+            });
+        }
+        deliveries.add(count[0]);
+    }
+
+    @Override
+    public void close() {
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.ssebroadcaster.hub;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+
+/**
+ * The channel hub: brokers {@linkplain #deliver deliver} events into it, transports
+ * {@linkplain #subscribe subscribe} clients to it. It knows nothing of HTTP or of where events
+ * come from.
+ *
+ * <p>Ordering: {@link #deliver} and {@link #subscribe} take one lock, so each subscription is
+ * placed exactly between the events it gets from history and the events it gets live. Nothing
+ * slow happens under that lock: appending to history and queuing for fan-out are O(1), and the
+ * replay is a walk over the tail of a few in-memory logs.
+ */
+public final class Hub implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Hub.class.getName());
+
+    /** Beyond this many events waiting for fan-out, publishes are refused instead of queued. */
+    public static final int MAX_PENDING_EVENTS = 100_000;
+
+    private final History history;
+    private final int queueLimit;
+    private final long heartbeatNanos;
+    private final ChannelRegistry registry;
+    private final FanOut fanOut;
+    private final Object order = new Object();
+    private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService ticker;
+    private final LongAdder published = new LongAdder();
+    private final LongAdder slowDropped = new LongAdder();
+    private final LongAdder replayed = new LongAdder();
+
+    public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat) {
+        this.history = history;
+        this.queueLimit = queueLimit;
+        this.heartbeatNanos = heartbeat.toNanos();
+        this.registry = new ChannelRegistry(interest);
+        this.fanOut = new FanOut(registry);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("sse-ticker").daemon().factory());
+        fanOut.start();
+        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Accepts an event from a broker. Callers deliver in id order (brokers serialize this call).
+     *
+     * @throws HubOverloadedException when fan-out is too far behind to take more
+     */
+    public void deliver(Event event) {
+        synchronized (order) {
+            int pending = fanOut.pendingEvents();
+            if (pending >= MAX_PENDING_EVENTS) {
+                throw new HubOverloadedException(pending);
+            }
+            history.append(event);
+            fanOut.submit(event);
+        }
+        published.increment();
+    }
+
+    /** A new subscription and what it missed, to be written before anything it is offered live. */
+    public record Subscribed(Subscription subscription, History.Replay replay) {
+    }
+
+    /**
+     * Subscribes to {@code channels} (names or patterns, already validated).
+     *
+     * @param lastEventId the last id the client saw, or null for live events only
+     */
+    public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Transport transport) {
+        Subscription sub = new Subscription(channels, transport, queueLimit, this::ended);
+        History.Replay replay;
+        synchronized (order) {
+            replay = lastEventId == null ? History.Replay.NONE : history.after(channels, lastEventId);
+            live.add(sub);
+            fanOut.add(sub);
+        }
+        replayed.add(replay.events().size());
+        return new Subscribed(sub, replay);
+    }
+
+    private void ended(Subscription sub) {
+        live.remove(sub);
+        fanOut.remove(sub);
+        if (sub.endReason() == Subscription.EndReason.SLOW) {
+            slowDropped.increment();
+            LOG.warning(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
+                    + " events queued");
+        }
+    }
+
+    private void tick() {
+        long idleSince = System.nanoTime() - heartbeatNanos;
+        for (Subscription sub : live) {
+            if (sub.transport() == Subscription.Transport.STREAM) {
+                sub.heartbeatIfIdleSince(idleSince);
+            }
+        }
+        history.expire(System.currentTimeMillis());
+    }
+
+    public HubStats stats() {
+        int streams = 0;
+        int polls = 0;
+        for (Subscription s : live) {
+            if (s.transport() == Subscription.Transport.STREAM) {
+                streams++;
+            } else {
+                polls++;
+            }
+        }
+        return new HubStats(registry.counts(), streams, polls, published.sum(), fanOut.deliveries(),
+                slowDropped.sum(), replayed.sum(), history.size());
+    }
+
+    /** Ends every subscription so clients reconnect elsewhere, then stops the hub's threads. */
+    @Override
+    public void close() {
+        for (Subscription sub : live) {
+            sub.end(Subscription.EndReason.SHUTDOWN);
+        }
+        ticker.shutdownNow();
+        fanOut.close();
+    }
+}

@@ -1,0 +1,225 @@
+package io.ssebroadcaster.hub;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One client's interest in a set of channels, with its bounded outbox.
+ *
+ * <p>The fan-out thread {@linkplain #offer offers} events and never blocks: when the outbox
+ * already holds {@code limit} events the subscription ends as {@link EndReason#SLOW} instead, and
+ * the client catches up through {@code Last-Event-ID} on its next connection. The transport's own
+ * thread {@linkplain #awaitBatch takes} everything queued in one go, so a client that fell a few
+ * events behind gets them in one write.
+ *
+ * <p>The outbox starts small and doubles up to the limit, so an idle subscription costs a few
+ * dozen bytes; the events themselves are shared with every other subscriber.
+ */
+public final class Subscription {
+
+    public enum Transport { STREAM, POLL }
+
+    public enum EndReason {
+        /** The client went away or the transport finished normally. */
+        CLOSED,
+        /** The outbox overflowed: the client reads slower than events arrive. */
+        SLOW,
+        /** The server is shutting down. */
+        SHUTDOWN
+    }
+
+    /** Queued like an event so heartbeats share the writer's single path; never counted or replayed. */
+    public static final Event HEARTBEAT = new Event(EventId.ZERO, List.of(), null, "",
+            ": ping\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int INITIAL_CAPACITY = 4;
+
+    private final long id = IDS.incrementAndGet();
+    private final List<String> channels;
+    private final Transport transport;
+    private final int limit;
+    private final Consumer<Subscription> onEnd;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition nonEmpty = lock.newCondition();
+    private Event[] ring = new Event[INITIAL_CAPACITY];
+    private int head;
+    private int size;
+
+    private final AtomicReference<EndReason> ended = new AtomicReference<>();
+    private volatile Runnable endHook = () -> { };
+    private volatile long lastWriteNanos = System.nanoTime();
+
+    /** Touched only by the fan-out thread: drops an event reached through two of our channels. */
+    private EventId lastOffered = EventId.ZERO;
+
+    Subscription(List<String> channels, Transport transport, int limit, Consumer<Subscription> onEnd) {
+        this.channels = List.copyOf(channels);
+        this.transport = transport;
+        this.limit = limit;
+        this.onEnd = onEnd;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public List<String> channels() {
+        return channels;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    /** Null while open; then why it ended. */
+    public EndReason endReason() {
+        return ended.get();
+    }
+
+    /**
+     * Runs when the subscription ends for any reason, on the thread that ended it: a transport uses
+     * it to release a writer blocked on a client that stopped reading.
+     */
+    public void onEnd(Runnable hook) {
+        this.endHook = hook;
+        if (ended.get() != null) {
+            hook.run();
+        }
+    }
+
+    /**
+     * Called by the fan-out thread, in event-id order. Never blocks on the client.
+     *
+     * @return true when the event was queued for this client
+     */
+    boolean offer(Event event) {
+        if (!event.id().isAfter(lastOffered) || ended.get() != null) {
+            return false;
+        }
+        lastOffered = event.id();
+        if (!enqueue(event, true)) {
+            end(EndReason.SLOW);
+            return false;
+        }
+        return true;
+    }
+
+    /** Queues a heartbeat if the client has not been written to since {@code idleSinceNanos}. */
+    void heartbeatIfIdleSince(long idleSinceNanos) {
+        if (lastWriteNanos - idleSinceNanos < 0) {
+            enqueue(HEARTBEAT, false);
+        }
+    }
+
+    private boolean enqueue(Event event, boolean counted) {
+        if (ended.get() != null) {
+            return true;
+        }
+        lock.lock();
+        try {
+            if (size == ring.length) {
+                if (counted && size >= limit) {
+                    return false;
+                }
+                if (!counted && size > 0) {
+                    return true; // something is queued already; it will do as a heartbeat
+                }
+                grow();
+            }
+            ring[(head + size) % ring.length] = event;
+            size++;
+            if (size == 1) {
+                nonEmpty.signal();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void grow() {
+        int capacity = ring.length * 2;
+        if (capacity > limit) {
+            capacity = Math.max(limit, ring.length + 1);
+        }
+        Event[] next = new Event[capacity];
+        for (int i = 0; i < size; i++) {
+            next[i] = ring[(head + i) % ring.length];
+        }
+        ring = next;
+        head = 0;
+    }
+
+    /**
+     * Waits until something is queued, then moves all of it into {@code into}.
+     *
+     * @return false once the subscription has ended (nothing more will come), true otherwise;
+     *         on timeout returns true with {@code into} left empty
+     */
+    public boolean awaitBatch(List<Event> into, long timeout, TimeUnit unit) {
+        long nanos = unit.toNanos(timeout);
+        lock.lock();
+        try {
+            while (size == 0) {
+                if (ended.get() != null) {
+                    return false;
+                }
+                if (nanos <= 0) {
+                    return true;
+                }
+                nanos = nonEmpty.awaitNanos(nanos);
+            }
+            if (ended.get() != null) {
+                return false;
+            }
+            for (int i = 0; i < size; i++) {
+                int slot = (head + i) % ring.length;
+                into.add(ring[slot]);
+                ring[slot] = null;
+            }
+            head = 0;
+            size = 0;
+            if (ring.length > INITIAL_CAPACITY * 4) {
+                ring = new Event[INITIAL_CAPACITY]; // give back what a burst made us grow to
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The transport reports each successful write, so heartbeats go only to idle clients. */
+    public void markWritten() {
+        lastWriteNanos = System.nanoTime();
+    }
+
+    /** Ends the subscription once; later calls do nothing. */
+    public void end(EndReason reason) {
+        if (!ended.compareAndSet(null, reason)) {
+            return;
+        }
+        lock.lock();
+        try {
+            nonEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        onEnd.accept(this);
+        endHook.run();
+    }
+
+    @Override
+    public String toString() {
+        return "Subscription[" + id + " " + transport + " " + channels + "]";
+    }
+}

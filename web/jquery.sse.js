@@ -1,0 +1,1 @@
+// placeholder: the client scripts arrive with the client issue
