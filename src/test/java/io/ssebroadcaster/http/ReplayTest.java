@@ -1,0 +1,174 @@
+package io.ssebroadcaster.http;
+
+import io.ssebroadcaster.Http;
+import io.ssebroadcaster.SseBroadcaster;
+import io.ssebroadcaster.SseClient;
+import io.ssebroadcaster.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Last-Event-ID replay: no gap, no duplicate, also while publishes race the reconnect. */
+class ReplayTest {
+
+    static SseBroadcaster server;
+    static int port;
+
+    @BeforeAll
+    static void start() {
+        server = TestServers.start("--history-size", "5000");
+        port = server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void reconnectWithLastEventIdGetsWhatWasMissedThenLiveEvents() {
+        String ch = "r-" + UUID.randomUUID();
+        String lastSeen;
+        try (SseClient sub = SseClient.open(port, "channels=" + ch)) {
+            sub.awaitComments(1);
+            Http.publish(port, ch, "1");
+            lastSeen = sub.awaitCount(1).get(0).id();
+        }
+        Http.publish(port, ch, "2");
+        Http.publish(port, ch, "3");
+        try (SseClient again = SseClient.open(port, "channels=" + ch, "Last-Event-ID", lastSeen)) {
+            assertEquals(List.of("2", "3"), SubscribePublishTest.dataOf(again.awaitCount(2)));
+            Http.publish(port, ch, "4");
+            assertEquals(List.of("2", "3", "4"), SubscribePublishTest.dataOf(again.awaitCount(3)));
+            assertFalse(again.response().headers().firstValue("X-SSE-History-Truncated").isPresent());
+        }
+    }
+
+    @Test
+    void lastEventIdQueryParameterWorksForClientsWithoutHeaders() {
+        String ch = "q-" + UUID.randomUUID();
+        String first = Http.publish(port, ch, "a");
+        Http.publish(port, ch, "b");
+        try (SseClient sub = SseClient.open(port, "channels=" + ch + "&lastEventId=" + first)) {
+            assertEquals(List.of("b"), SubscribePublishTest.dataOf(sub.awaitCount(1)));
+        }
+    }
+
+    @Test
+    void headerWinsOverStaleQueryParameter() {
+        String ch = "h-" + UUID.randomUUID();
+        String first = Http.publish(port, ch, "a");
+        String second = Http.publish(port, ch, "b");
+        Http.publish(port, ch, "c");
+        try (SseClient sub = SseClient.open(port, "channels=" + ch + "&lastEventId=" + first, "Last-Event-ID", second)) {
+            assertEquals(List.of("c"), SubscribePublishTest.dataOf(sub.awaitCount(1)));
+        }
+    }
+
+    @Test
+    void replayAcrossSeveralChannelsIsInIdOrderAndEachOnce() {
+        String a = "ma-" + UUID.randomUUID();
+        String b = "mb-" + UUID.randomUUID();
+        String start = Http.publish(port, a, "0");
+        Http.publish(port, a, "1");
+        Http.publish(port, b, "2");
+        Http.postForm(port, "channel=" + a + "&channel=" + b + "&message=3");
+        Http.publish(port, b, "4");
+        try (SseClient sub = SseClient.open(port, "channels=" + a + "," + b, "Last-Event-ID", start)) {
+            assertEquals(List.of("1", "2", "3", "4"), SubscribePublishTest.dataOf(sub.awaitCount(4)));
+        }
+    }
+
+    /**
+     * A publisher keeps publishing while a client repeatedly drops and reconnects with its last
+     * id: every message arrives exactly once, in order.
+     */
+    @Test
+    void noGapNoDuplicateWhilePublishesRaceTheReconnect() throws Exception {
+        String ch = "race-" + UUID.randomUUID();
+        int total = 600;
+        AtomicInteger sent = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
+        Thread publisher = Thread.ofPlatform().start(() -> {
+            try {
+                for (int i = 0; i < total; i++) {
+                    Http.publish(port, ch, Integer.toString(i));
+                    sent.incrementAndGet();
+                }
+            } catch (RuntimeException | AssertionError e) {
+                failed.set(true);
+            }
+        });
+        List<String> got = new ArrayList<>();
+        String lastId = null;
+        // Start before the first publish so nothing precedes the first connection
+        try (SseClient first = SseClient.open(port, "channels=" + ch)) {
+            int want = 20;
+            List<SseClient.Received> events = first.awaitCount(want);
+            for (SseClient.Received e : events.subList(0, want)) {
+                got.add(e.data());
+                lastId = e.id();
+            }
+        }
+        while (got.size() < total) {
+            try (SseClient sub = SseClient.open(port, "channels=" + ch, "Last-Event-ID", lastId)) {
+                int want = Math.min(total - got.size(), 1 + got.size() % 37);
+                List<SseClient.Received> events = sub.awaitCount(want);
+                for (SseClient.Received e : events.subList(0, want)) {
+                    got.add(e.data());
+                    lastId = e.id();
+                }
+            }
+        }
+        publisher.join();
+        assertFalse(failed.get(), "publisher failed");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            expected.add(Integer.toString(i));
+        }
+        assertEquals(expected, got);
+    }
+
+    @Test
+    void lastEventIdOlderThanHistorySaysSo() {
+        SseBroadcaster small = TestServers.start("--history-size", "2");
+        try {
+            String ch = "t-" + UUID.randomUUID();
+            String first = Http.publish(small.port(), ch, "1");
+            Http.publish(small.port(), ch, "2");
+            Http.publish(small.port(), ch, "3");
+            Http.publish(small.port(), ch, "4");
+            try (SseClient sub = SseClient.open(small.port(), "channels=" + ch, "Last-Event-ID", first)) {
+                assertEquals("true", sub.response().headers().firstValue("X-SSE-History-Truncated").orElseThrow());
+                List<SseClient.Received> got = sub.awaitCount(3);
+                assertEquals("sse-history-truncated", got.get(0).event());
+                assertEquals(List.of("3", "4"), SubscribePublishTest.dataOf(got.subList(1, 3)));
+            }
+            // a client that is within the window is not told anything
+            String third = Http.publish(small.port(), ch, "5");
+            try (SseClient sub = SseClient.open(small.port(), "channels=" + ch, "Last-Event-ID", third)) {
+                sub.awaitComments(1);
+                assertTrue(sub.response().headers().firstValue("X-SSE-History-Truncated").isEmpty());
+            }
+        } finally {
+            small.close();
+        }
+    }
+
+    @Test
+    void malformedLastEventIdIsRejected() {
+        var r = Http.get(port, "/?channels=x", "Last-Event-ID", "abc");
+        assertEquals(400, r.statusCode());
+        assertTrue(Http.json(r.body()).getString("error").contains("Last-Event-ID"));
+    }
+}
