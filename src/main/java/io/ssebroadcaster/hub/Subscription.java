@@ -124,13 +124,13 @@ public final class Subscription {
         }
         lock.lock();
         try {
+            if (counted && size >= limit) {
+                return false;
+            }
+            if (!counted && size > 0) {
+                return true; // something is queued already; it will do as a heartbeat
+            }
             if (size == ring.length) {
-                if (counted && size >= limit) {
-                    return false;
-                }
-                if (!counted && size > 0) {
-                    return true; // something is queued already; it will do as a heartbeat
-                }
                 grow();
             }
             ring[(head + size) % ring.length] = event;
@@ -145,10 +145,7 @@ public final class Subscription {
     }
 
     private void grow() {
-        int capacity = ring.length * 2;
-        if (capacity > limit) {
-            capacity = Math.max(limit, ring.length + 1);
-        }
+        int capacity = Math.max(ring.length + 1, Math.min(ring.length * 2, limit));
         Event[] next = new Event[capacity];
         for (int i = 0; i < size; i++) {
             next[i] = ring[(head + i) % ring.length];

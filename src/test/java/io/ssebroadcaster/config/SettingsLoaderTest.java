@@ -1,0 +1,112 @@
+package io.ssebroadcaster.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SettingsLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    static Settings load(Map<String, String> env, String... args) {
+        return SettingsLoader.load(args, env, new PrintWriter(new StringWriter())).orElseThrow();
+    }
+
+    @Test
+    void defaultsMatchCycloneSse() {
+        Settings s = load(Map.of());
+        assertEquals(8888, s.port());
+        assertEquals("127.0.0.1", s.listen());
+        assertEquals(Settings.BrokerKind.MEMORY, s.broker());
+        assertEquals(20, s.heartbeat().toSeconds());
+        assertEquals(1000, s.historySize());
+        assertEquals(65536, s.maxMessageBytes());
+        assertEquals(List.of("*"), s.corsOrigins());
+    }
+
+    @Test
+    void flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws IOException {
+        Path file = dir.resolve("sse.yaml");
+        Files.writeString(file, "port: 7001\nheartbeat: 5\nhistory-size: 10\nqueue-limit: 77\ncors-origins: [http://a.example, http://b.example]\n");
+        Settings s = load(Map.of("SSE_PORT", "7002", "SSE_HEARTBEAT", "6"),
+                "--config", file.toString(), "--port", "7003");
+        assertEquals(7003, s.port(), "flag");
+        assertEquals(6, s.heartbeat().toSeconds(), "environment over file");
+        assertEquals(10, s.historySize(), "file over default");
+        assertEquals(77, s.queueLimit());
+        assertEquals(List.of("http://a.example", "http://b.example"), s.corsOrigins());
+        assertEquals(1000, load(Map.of()).historySize(), "default");
+    }
+
+    @Test
+    void configFileCanComeFromTheEnvironment() throws IOException {
+        Path file = dir.resolve("env.yaml");
+        Files.writeString(file, "broker: http\n");
+        assertEquals(Settings.BrokerKind.MEMORY, load(Map.of("SSE_CONFIG", file.toString())).broker());
+        assertEquals(Settings.BrokerKind.REDIS, load(Map.of(), "--broker", "redis").broker());
+    }
+
+    @Test
+    void errorsNameTheSettingAndWhereTheBadValueCameFrom() throws IOException {
+        SettingsException e = assertThrows(SettingsException.class, () -> load(Map.of(), "--nope"));
+        assertTrue(e.getMessage().contains("--nope"), e.getMessage());
+
+        e = assertThrows(SettingsException.class, () -> load(Map.of("SSE_PORT", "abc")));
+        assertTrue(e.getMessage().contains("--port") && e.getMessage().contains("SSE_PORT"), e.getMessage());
+
+        e = assertThrows(SettingsException.class, () -> load(Map.of("SSE_HEARTBEAT", "0")));
+        assertTrue(e.getMessage().contains("--heartbeat") && e.getMessage().contains("SSE_HEARTBEAT"), e.getMessage());
+
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--port", "70000"));
+        assertTrue(e.getMessage().startsWith("--port:"), e.getMessage());
+
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--broker", "kafka"));
+        assertTrue(e.getMessage().contains("--broker"), e.getMessage());
+
+        Path typo = dir.resolve("typo.yaml");
+        Files.writeString(typo, "histroy-size: 3\n");
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--config", typo.toString()));
+        assertTrue(e.getMessage().contains("'histroy-size'"), e.getMessage());
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "queue-limit: 0\n");
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--config", bad.toString()));
+        assertTrue(e.getMessage().contains("--queue-limit") && e.getMessage().contains("config file key 'queue-limit'"),
+                e.getMessage());
+
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--config", dir.resolve("missing.yaml").toString()));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        StringWriter out = new StringWriter();
+        Optional<Settings> s = SettingsLoader.load(new String[] {"--help"}, Map.of(), new PrintWriter(out));
+        assertTrue(s.isEmpty());
+        String help = out.toString();
+        for (String flag : List.of("--port", "--listen", "--broker", "--http-secret", "--redis-host", "--redis-port",
+                "--heartbeat", "--history-size", "--history-ttl", "--max-message-bytes", "--queue-limit", "--config")) {
+            assertTrue(help.contains(flag), flag);
+        }
+        assertTrue(help.contains("Default: 8888"));
+    }
+
+    @Test
+    void describeMasksSecrets() {
+        Settings s = load(Map.of(), "--http-secret", "hunter2", "--broker", "redis", "--redis-url", "redis://u:pw@h:1/0");
+        assertTrue(!s.describe().contains("hunter2") && !s.describe().contains("pw@"), s.describe());
+    }
+}
