@@ -6,9 +6,12 @@ import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.MemoryBroker;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.history.MemoryHistory;
+import io.ssebroadcaster.http.ConnectionLimiter;
 import io.ssebroadcaster.http.Routes;
 import io.ssebroadcaster.hub.EventIdGenerator;
 import io.ssebroadcaster.hub.Hub;
+
+import java.time.Duration;
 
 /**
  * The assembled server: history, broker and hub built from {@link Settings}, served by Helidon.
@@ -22,6 +25,7 @@ public final class SseBroadcaster implements AutoCloseable {
     private final Settings settings;
     private final Hub hub;
     private final Broker broker;
+    private final ConnectionLimiter connections;
     private WebServer server;
 
     private SseBroadcaster(Settings settings) {
@@ -30,6 +34,7 @@ public final class SseBroadcaster implements AutoCloseable {
         MemoryHistory history = new MemoryHistory(settings.historySize(), settings.historyTtl().toMillis(),
                 settings.historyMaxBytes(), ids.last());
         this.broker = new MemoryBroker(ids);
+        this.connections = new ConnectionLimiter(settings.maxConnections());
         this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat());
         broker.start(hub);
     }
@@ -44,7 +49,7 @@ public final class SseBroadcaster implements AutoCloseable {
                 .maxTcpConnections(settings.maxConnections() + SPARE_CONNECTIONS)
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
-                .routing(routing -> Routes.configure(routing, hub, broker, settings));
+                .routing(routing -> Routes.configure(routing, hub, broker, settings, connections));
     }
 
     public SseBroadcaster start() {
@@ -74,6 +79,7 @@ public final class SseBroadcaster implements AutoCloseable {
     @Override
     public void close() {
         hub.close();
+        connections.awaitIdle(Duration.ofSeconds(2)); // let each stream write its last chunk
         if (server != null) {
             server.stop();
         }

@@ -12,10 +12,11 @@ public final class Routes {
     private Routes() {
     }
 
-    public static void configure(HttpRouting.Builder routing, Hub hub, Broker broker, Settings settings) {
+    public static void configure(HttpRouting.Builder routing, Hub hub, Broker broker, Settings settings,
+                                 ConnectionLimiter connections) {
         ErrorMapper.register(routing);
         routing.any(cors(settings));
-        routing.register(new SubscribeService(hub, settings));
+        routing.register(new SubscribeService(hub, settings, connections));
         routing.register(new PublishService(broker, settings.httpSecret(), settings.maxMessageBytes(),
                 settings.maxChannels()));
         routing.register(new StatsService(hub));

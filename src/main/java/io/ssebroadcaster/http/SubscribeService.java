@@ -9,23 +9,20 @@ import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.Subscription;
 
-import java.util.concurrent.Semaphore;
 
 /** {@code GET /?channels=...}: an SSE stream, or one long poll for clients without EventSource. */
 final class SubscribeService implements HttpService {
 
     private final Hub hub;
     private final int maxChannels;
-    private final Semaphore connections;
-    private final int maxConnections;
+    private final ConnectionLimiter connections;
     private final SseStreamWriter streams;
     private final LongPollResponder polls;
 
-    SubscribeService(Hub hub, Settings settings) {
+    SubscribeService(Hub hub, Settings settings, ConnectionLimiter connections) {
         this.hub = hub;
         this.maxChannels = settings.maxChannels();
-        this.maxConnections = settings.maxConnections();
-        this.connections = new Semaphore(settings.maxConnections());
+        this.connections = connections;
         this.streams = new SseStreamWriter(settings.retry().toMillis());
         this.polls = new LongPollResponder(settings.retry().toMillis(), settings.pollTimeout());
     }
@@ -41,10 +38,7 @@ final class SubscribeService implements HttpService {
 
     private void subscribe(ServerRequest req, ServerResponse res) {
         SubscribeRequest request = SubscribeRequest.parse(req, maxChannels);
-        // Each stream holds a socket: refusing here keeps the process below its open-file limit
-        if (!connections.tryAcquire()) {
-            throw ApiException.unavailable("too many connections (limit " + maxConnections + "); retry later", 5);
-        }
+        connections.acquire();
         try {
             Subscription.Transport transport = request.longPoll() ? Subscription.Transport.POLL : Subscription.Transport.STREAM;
             Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), transport);
