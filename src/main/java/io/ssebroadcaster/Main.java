@@ -1,5 +1,6 @@
 package io.ssebroadcaster;
 
+import io.helidon.logging.common.LogConfig;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.config.SettingsException;
 import io.ssebroadcaster.config.SettingsLoader;
@@ -18,6 +19,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        LogConfig.configureRuntime(); // our one-line format from logging.properties, before anything logs
         Optional<Settings> settings;
         try {
             settings = SettingsLoader.load(args, System.getenv(), new PrintWriter(System.out, true));

@@ -4,12 +4,20 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.MemoryBroker;
+import io.ssebroadcaster.broker.RedisBroker;
+import io.ssebroadcaster.broker.RedisEndpoint;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.history.MemoryHistory;
+import io.ssebroadcaster.history.RedisHistory;
 import io.ssebroadcaster.http.ConnectionLimiter;
 import io.ssebroadcaster.http.Routes;
 import io.ssebroadcaster.hub.EventIdGenerator;
+import io.ssebroadcaster.hub.History;
 import io.ssebroadcaster.hub.Hub;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
 
 import java.time.Duration;
 
@@ -31,12 +39,31 @@ public final class SseBroadcaster implements AutoCloseable {
     private SseBroadcaster(Settings settings) {
         this.settings = settings;
         EventIdGenerator ids = new EventIdGenerator();
-        MemoryHistory history = new MemoryHistory(settings.historySize(), settings.historyTtl().toMillis(),
+        MemoryHistory memory = new MemoryHistory(settings.historySize(), settings.historyTtl().toMillis(),
                 settings.historyMaxBytes(), ids.last());
-        this.broker = new MemoryBroker(ids);
+        History history;
+        if (settings.broker() == Settings.BrokerKind.REDIS) {
+            RedisEndpoint endpoint = RedisEndpoint.from(settings);
+            UnifiedJedis commands = new JedisPooled(endpoint.address(), endpoint.clientConfig(2000, "sse-commands"),
+                    redisPool());
+            history = new RedisHistory(memory, commands, settings.historySize(), settings.historyTtl().toMillis());
+            this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis());
+        } else {
+            history = memory;
+            this.broker = new MemoryBroker(ids);
+        }
         this.connections = new ConnectionLimiter(settings.maxConnections());
         this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat());
         broker.start(hub);
+    }
+
+    /** Bounded waits everywhere: an HTTP thread never hangs on a dead Redis. */
+    private static GenericObjectPoolConfig<Connection> redisPool() {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(32);
+        pool.setMaxIdle(32);
+        pool.setMaxWait(Duration.ofSeconds(1));
+        return pool;
     }
 
     public static SseBroadcaster create(Settings settings) {

@@ -81,15 +81,18 @@ record PublishRequest(Publication publication, String key) {
         }
     }
 
-    /** An event name must fit on one SSE line: a CR, LF or NUL in it could forge fields. */
+    /**
+     * An event name must fit on one SSE line: a CR, LF or NUL in it could forge fields; other control
+     * characters have no business there either (and one separates fields on Redis).
+     */
     private static void checkEventType(String event) {
         if (event.isEmpty() || event.length() > MAX_EVENT_TYPE_LENGTH) {
             throw ApiException.badRequest("'event' must be 1.." + MAX_EVENT_TYPE_LENGTH + " characters");
         }
         for (int i = 0; i < event.length(); i++) {
             char c = event.charAt(i);
-            if (c == '\r' || c == '\n' || c == '\0') {
-                throw ApiException.badRequest("'event' must not contain CR, LF or NUL");
+            if (c < 0x20 || c == 0x7f) {
+                throw ApiException.badRequest("'event' must not contain CR, LF, NUL or other control characters");
             }
         }
     }

@@ -1,22 +1,28 @@
 package io.ssebroadcaster.hub;
 
+import java.util.List;
+
 /**
- * Told when a channel or pattern gains its first local subscriber and loses its last, so a broker
- * can subscribe upstream only to what this node needs. Called on the fan-out thread: must not block.
+ * Lets a broker follow upstream only the channels and patterns this node's clients want.
+ *
+ * <p>{@link #follow} runs before a subscription takes its replay snapshot and returns once upstream
+ * delivery is in place, so nothing published after the snapshot can slip past the new subscriber.
  */
 public interface ChannelInterest {
 
     ChannelInterest NONE = new ChannelInterest() {
         @Override
-        public void firstSubscriber(String channelOrPattern) {
+        public void follow(List<String> channelsOrPatterns) {
         }
 
         @Override
-        public void lastSubscriberGone(String channelOrPattern) {
+        public void unfollow(List<String> channelsOrPatterns) {
         }
     };
 
-    void firstSubscriber(String channelOrPattern);
+    /** A subscription to these is starting; may wait briefly (bounded) for upstream confirmation. */
+    void follow(List<String> channelsOrPatterns);
 
-    void lastSubscriberGone(String channelOrPattern);
+    /** A subscription to these has ended; must not block. */
+    void unfollow(List<String> channelsOrPatterns);
 }

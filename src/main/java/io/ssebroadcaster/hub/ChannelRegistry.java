@@ -18,12 +18,6 @@ final class ChannelRegistry {
 
     private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Subscription[]> patterns = new ConcurrentHashMap<>();
-    private final ChannelInterest interest;
-
-    ChannelRegistry(ChannelInterest interest) {
-        this.interest = interest;
-    }
-
     void add(Subscription sub) {
         for (String name : sub.channels()) {
             Map<String, Subscription[]> map = ChannelName.isPattern(name) ? patterns : channels;
@@ -31,9 +25,6 @@ final class ChannelRegistry {
             Subscription[] next = Arrays.copyOf(old, old.length + 1);
             next[old.length] = sub;
             map.put(name, next);
-            if (old.length == 0) {
-                interest.firstSubscriber(name);
-            }
         }
     }
 
@@ -50,7 +41,6 @@ final class ChannelRegistry {
             }
             if (old.length == 1) {
                 map.remove(name);
-                interest.lastSubscriberGone(name);
                 continue;
             }
             Subscription[] next = new Subscription[old.length - 1];

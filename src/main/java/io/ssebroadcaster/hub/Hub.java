@@ -28,6 +28,7 @@ public final class Hub implements AutoCloseable {
     public static final int MAX_PENDING_EVENTS = 100_000;
 
     private final History history;
+    private final ChannelInterest interest;
     private final int queueLimit;
     private final long heartbeatNanos;
     private final ChannelRegistry registry;
@@ -41,9 +42,10 @@ public final class Hub implements AutoCloseable {
 
     public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat) {
         this.history = history;
+        this.interest = interest;
         this.queueLimit = queueLimit;
         this.heartbeatNanos = heartbeat.toNanos();
-        this.registry = new ChannelRegistry(interest);
+        this.registry = new ChannelRegistry();
         this.fanOut = new FanOut(registry);
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("sse-ticker").daemon().factory());
@@ -78,10 +80,19 @@ public final class Hub implements AutoCloseable {
      * @param lastEventId the last id the client saw, or null for live events only
      */
     public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Transport transport) {
-        Subscription sub = new Subscription(channels, transport, queueLimit, this::ended);
+        interest.follow(channels);
+        Subscription sub;
         History.Replay replay;
         synchronized (order) {
-            replay = lastEventId == null ? History.Replay.NONE : history.after(channels, lastEventId);
+            try {
+                replay = lastEventId == null ? History.Replay.NONE : history.after(channels, lastEventId);
+            } catch (RuntimeException e) {
+                interest.unfollow(channels);
+                throw e;
+            }
+            // Live events up to the replay's end may still be on their way in; the subscription skips them
+            EventId replayedTo = replay.events().isEmpty() ? EventId.ZERO : replay.events().getLast().id();
+            sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended);
             live.add(sub);
             fanOut.add(sub);
         }
@@ -92,6 +103,7 @@ public final class Hub implements AutoCloseable {
     private void ended(Subscription sub) {
         live.remove(sub);
         fanOut.remove(sub);
+        interest.unfollow(sub.channels());
         if (sub.endReason() == Subscription.EndReason.SLOW) {
             slowDropped.increment();
             LOG.warning(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit

@@ -57,9 +57,11 @@ public final class Subscription {
     private volatile long lastWriteNanos = System.nanoTime();
 
     /** Touched only by the fan-out thread: drops an event reached through two of our channels. */
-    private EventId lastOffered = EventId.ZERO;
+    private EventId lastOffered;
 
-    Subscription(List<String> channels, Transport transport, int limit, Consumer<Subscription> onEnd) {
+    Subscription(List<String> channels, Transport transport, int limit, EventId replayedTo,
+                 Consumer<Subscription> onEnd) {
+        this.lastOffered = replayedTo;
         this.channels = List.copyOf(channels);
         this.transport = transport;
         this.limit = limit;

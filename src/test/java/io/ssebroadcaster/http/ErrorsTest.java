@@ -54,7 +54,7 @@ class ErrorsTest {
         assertError(400, form("message=1&channel=a*&key=s3cret"), "pattern");
         assertError(400, form("message=1&channel=a,b,c,d&key=s3cret"), "more than 3 channels");
         assertError(400, form("message=1&message=2&channel=a&key=s3cret"), "given 2 times");
-        assertError(400, form("message=1&channel=a&event=x%0Aid:%201&key=s3cret"), "CR, LF or NUL");
+        assertError(400, form("message=1&channel=a&event=x%0Aid:%201&key=s3cret"), "CR, LF, NUL");
         assertError(413, form("message=" + "x".repeat(101) + "&channel=a&key=s3cret"), "limit is 100");
         assertError(413, Http.postForm(server.port(), "message=" + "x".repeat(800_000) + "&channel=a"), "larger than");
         assertError(415, Http.post(server.port(), "text/plain", "hello"), "Content-Type");

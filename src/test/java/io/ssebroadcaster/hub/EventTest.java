@@ -36,8 +36,12 @@ class EventTest {
     void idsParseCompareAndIncrease() {
         assertEquals(new EventId(17, 3), EventId.parse("17-3"));
         assertEquals(new EventId(17, 0), EventId.parse("17"));
+        assertEquals(new EventId(17, 3, 2), EventId.parse("17-3.2"));
+        assertEquals("17-3.2", new EventId(17, 3, 2).toString());
+        assertTrue(EventId.parse("17-3.1").isAfter(EventId.parse("17-3")));
+        assertTrue(EventId.parse("17-4").isAfter(EventId.parse("17-3.9")));
         assertTrue(EventId.parse("18-0").isAfter(EventId.parse("17-99")));
-        for (String bad : List.of("", "-", "a-1", "1-", "1-2-3", "99999999999999999999", "1 2")) {
+        for (String bad : List.of("", "-", "a-1", "1-", "1-2-3", "1-2.", "1-2.x", "99999999999999999999", "1 2")) {
             assertThrows(IllegalArgumentException.class, () -> EventId.parse(bad), bad);
         }
         long[] now = {100};

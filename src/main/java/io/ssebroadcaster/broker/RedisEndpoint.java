@@ -1,0 +1,61 @@
+package io.ssebroadcaster.broker;
+
+import io.ssebroadcaster.config.Settings;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Where Redis is and how to talk to it, from {@code --redis-url} (redis:// or rediss:// with
+ * optional user, password and database) or else {@code --redis-host} and {@code --redis-port}.
+ */
+public record RedisEndpoint(HostAndPort address, String user, String password, int database, boolean tls) {
+
+    public static RedisEndpoint from(Settings settings) {
+        if (settings.redisUrl() == null) {
+            return new RedisEndpoint(new HostAndPort(settings.redisHost(), settings.redisPort()), null, null, 0, false);
+        }
+        URI uri = URI.create(settings.redisUrl());
+        String user = null;
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            user = parts[0].isEmpty() ? null : decode(parts[0]);
+            password = parts.length > 1 ? decode(parts[1]) : null;
+        }
+        String path = uri.getPath() == null ? "" : uri.getPath().replace("/", "");
+        int database = path.isEmpty() ? 0 : Integer.parseInt(path);
+        return new RedisEndpoint(new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()),
+                user, password, database, "rediss".equals(uri.getScheme()));
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Client settings with every wait bounded, so a dead Redis never hangs a caller. */
+    public JedisClientConfig clientConfig(int socketTimeoutMillis, String clientName) {
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(1000)
+                .socketTimeoutMillis(socketTimeoutMillis)
+                .database(database)
+                .ssl(tls)
+                .clientName(clientName);
+        if (user != null) {
+            b.user(user);
+        }
+        if (password != null) {
+            b.password(password);
+        }
+        return b.build();
+    }
+
+    @Override
+    public String toString() {
+        return (tls ? "rediss://" : "redis://") + address + "/" + database;
+    }
+}

@@ -1,0 +1,73 @@
+-- Publishes one message to one or more channels, atomically: gives it the next id in the single
+-- order shared by all channels, appends it to each channel's stream (recording the newest id that
+-- trimming drops, so a resume can tell it missed something), and publishes it on each channel
+-- wrapped in the API envelope. Returns the id.
+--
+-- KEYS[1]         the last issued id
+-- KEYS[2..n+1]    the stream of each channel, in the order of the channel names in ARGV[6..]
+-- KEYS[n+2..2n+1] the trim floor of each channel: the newest id its stream dropped
+-- ARGV[1]         stream length to keep (0: keep no stream)
+-- ARGV[2]         age limit of stream entries in milliseconds (0: none)
+-- ARGV[3]         envelope prefix
+-- ARGV[4]         event type ('' for none)
+-- ARGV[5]         data
+-- ARGV[6..]       channel names
+local n = (#KEYS - 1) / 2
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local seq = 0
+
+-- never issue an id at or below one already used, whatever the clock says
+local function after(id)
+  if not id then return end
+  local lms, lseq = string.match(id, '^(%d+)-(%d+)$')
+  if not lms then return end
+  lms = tonumber(lms)
+  lseq = tonumber(lseq)
+  if lms > ms or (lms == ms and lseq >= seq) then
+    ms = lms
+    seq = lseq + 1
+  end
+end
+
+local maxlen = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+after(redis.call('GET', KEYS[1]))
+if maxlen > 0 then
+  for i = 2, n + 1 do
+    local top = redis.call('XREVRANGE', KEYS[i], '+', '-', 'COUNT', 1)
+    if top[1] then after(top[1][1]) end
+  end
+end
+local id = string.format('%d-%d', ms, seq)
+redis.call('SET', KEYS[1], id)
+
+local sep = string.char(31)
+for i = 2, n + 1 do
+  local stream = KEYS[i]
+  local floor = KEYS[i + n]
+  if maxlen > 0 then
+    local dropped = nil
+    local len = redis.call('XLEN', stream)
+    if len >= maxlen then
+      local gone = redis.call('XRANGE', stream, '-', '+', 'COUNT', len - maxlen + 1)
+      if gone[#gone] then dropped = gone[#gone][1] end
+    end
+    redis.call('XADD', stream, 'MAXLEN', maxlen, id, 'd', ARGV[5], 'e', ARGV[4])
+    if ttl > 0 then
+      local minid = string.format('%d-0', ms - ttl)
+      local old = redis.call('XREVRANGE', stream, '(' .. minid, '-', 'COUNT', 1)
+      if old[1] then
+        dropped = old[1][1]
+        redis.call('XTRIM', stream, 'MINID', minid)
+      end
+    end
+    if dropped then redis.call('SET', floor, dropped) end
+    if ttl > 0 then
+      redis.call('PEXPIRE', stream, ttl)
+      if redis.call('EXISTS', floor) == 1 then redis.call('PEXPIRE', floor, ttl) end
+    end
+  end
+  redis.call('PUBLISH', ARGV[4 + i], ARGV[3] .. id .. sep .. ARGV[4] .. sep .. ARGV[5])
+end
+return id
