@@ -63,6 +63,9 @@ public final class SseBroadcaster implements AutoCloseable {
         pool.setMaxTotal(32);
         pool.setMaxIdle(32);
         pool.setMaxWait(Duration.ofSeconds(1));
+        // Idle connections are checked every second, so few survive a Redis restart to fail a request
+        pool.setTestWhileIdle(true);
+        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
         return pool;
     }
 

@@ -18,7 +18,11 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() {
-        RedisServer r = new RedisServer(freePort());
+        return startOnPort(freePort());
+    }
+
+    public static RedisServer startOnPort(int port) {
+        RedisServer r = new RedisServer(port);
         r.restart();
         return r;
     }

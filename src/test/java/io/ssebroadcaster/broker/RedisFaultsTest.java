@@ -1,0 +1,112 @@
+package io.ssebroadcaster.broker;
+
+import io.ssebroadcaster.Await;
+import io.ssebroadcaster.Http;
+import io.ssebroadcaster.RedisServer;
+import io.ssebroadcaster.SseBroadcaster;
+import io.ssebroadcaster.SseClient;
+import io.ssebroadcaster.TestServers;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Redis dying, restarting, or absent at start: the nodes keep serving and recover by themselves. */
+class RedisFaultsTest {
+
+    static SseBroadcaster node(RedisServer redis) {
+        return node(redis.port());
+    }
+
+    static SseBroadcaster node(int redisPort) {
+        return TestServers.start("--broker", "redis", "--redis-port", Integer.toString(redisPort));
+    }
+
+    @Test
+    void killMinus9AndRestartOnTheSamePortResumesDeliveryWithoutRestartingNodes() {
+        try (RedisServer redis = RedisServer.start()) {
+            SseBroadcaster a = node(redis);
+            SseBroadcaster b = node(redis);
+            try (SseClient onA = SseClient.open(a.port(), "channels=live");
+                 SseClient onB = SseClient.open(b.port(), "channels=live,live.*")) {
+                onA.awaitComments(1);
+                onB.awaitComments(1);
+                Await.until(() -> a.broker().isReady() && b.broker().isReady(), "connected");
+                Http.publish(a.port(), "live", "before");
+                onB.awaitCount(1);
+
+                redis.kill();
+                Await.until(() -> !a.broker().isReady() && !b.broker().isReady(), 20, TimeUnit.SECONDS, "outage noticed");
+                HttpResponse<String> refused = Http.postForm(a.port(), "channel=live&message=lost");
+                assertEquals(503, refused.statusCode(), "never 200 for a message that went nowhere");
+                assertEquals("error", Http.json(refused.body()).getString("status"));
+                assertFalse(onA.ended(), "streams stay open while Redis is down");
+
+                redis.restart();
+                Await.until(() -> a.broker().isReady() && b.broker().isReady(), 20, TimeUnit.SECONDS, "reconnected");
+                Http.publish(b.port(), "live", "after");
+                redis.cli("publish", "live.sub", "pattern-after");
+                assertEquals(List.of("before", "after"), data(onA.awaitCount(2)));
+                assertEquals(List.of("before", "after", "pattern-after"), data(onB.awaitCount(3)));
+                assertTrue(((RedisBroker) a.broker()).reconnects() >= 1);
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
+    }
+
+    @Test
+    void redisDownAtStartServerStillServesThenConnectsWhenRedisAppears() {
+        int port = RedisServer.freePort();
+        SseBroadcaster server = node(port);
+        try (SseClient sub = SseClient.open(server.port(), "channels=early")) {
+            assertEquals(200, sub.status(), "streams open without Redis");
+            sub.awaitComments(1);
+            assertFalse(server.broker().isReady());
+            assertEquals(200, Http.get(server.port(), "/static/jquery.min.js").statusCode());
+            assertEquals(503, Http.postForm(server.port(), "channel=early&message=x").statusCode());
+            try (RedisServer redis = RedisServer.startOnPort(port)) {
+                Await.until(() -> server.broker().isReady(), 20, TimeUnit.SECONDS, "connected after Redis appeared");
+                Http.publish(server.port(), "early", "now");
+                assertEquals(List.of("now"), data(sub.awaitCount(1)));
+                assertEquals("1", redis.cli("pubsub", "numsub", "early").lines().toList().get(1),
+                        "the channel wanted before Redis came up is followed now");
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void nodeFollowsOnlyWhatItsClientsWantAndLetsGoAfterwards() {
+        try (RedisServer redis = RedisServer.start()) {
+            SseBroadcaster server = TestServers.start("--broker", "redis", "--redis-port",
+                    Integer.toString(redis.port()), "--heartbeat", "1");
+            try {
+                Await.until(() -> server.broker().isReady(), "connected");
+                assertEquals("0", redis.cli("pubsub", "numsub", "watched").lines().toList().get(1));
+                try (SseClient a = SseClient.open(server.port(), "channels=watched");
+                     SseClient b = SseClient.open(server.port(), "channels=watched")) {
+                    a.awaitComments(1);
+                    b.awaitComments(1);
+                    assertEquals("1", redis.cli("pubsub", "numsub", "watched").lines().toList().get(1),
+                            "one upstream subscription however many local clients");
+                }
+                Await.until(() -> redis.cli("pubsub", "numsub", "watched").lines().toList().get(1).equals("0"),
+                        "unsubscribed after the last client left");
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    static List<String> data(List<SseClient.Received> events) {
+        return events.stream().map(SseClient.Received::data).toList();
+    }
+}
