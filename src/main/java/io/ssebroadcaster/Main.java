@@ -5,6 +5,7 @@ import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.config.SettingsException;
 import io.ssebroadcaster.config.SettingsLoader;
 import io.ssebroadcaster.config.Version;
+import io.ssebroadcaster.observe.ProcessFiles;
 
 import java.io.PrintWriter;
 import java.util.Optional;
@@ -32,6 +33,8 @@ public final class Main {
         if (settings.isEmpty()) {
             return; // --help or --version
         }
+        ProcessFiles.configureLogging(settings.get().logging());
+        ProcessFiles.writePidFile(settings.get().logging().pidfile());
         SseBroadcaster server = SseBroadcaster.create(settings.get()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sse-shutdown"));
         LOG.info(() -> "sse-broadcaster " + Version.current() + " listening on http://" + settings.get().listen()

@@ -14,6 +14,8 @@ import io.ssebroadcaster.http.Routes;
 import io.ssebroadcaster.hub.EventIdGenerator;
 import io.ssebroadcaster.hub.History;
 import io.ssebroadcaster.hub.Hub;
+import io.ssebroadcaster.observe.GraphiteExporter;
+import io.ssebroadcaster.observe.Observability;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPooled;
@@ -34,6 +36,8 @@ public final class SseBroadcaster implements AutoCloseable {
     private final Hub hub;
     private final Broker broker;
     private final ConnectionLimiter connections;
+    private final Observability observability = new Observability();
+    private final GraphiteExporter graphite;
     private WebServer server;
 
     private SseBroadcaster(Settings settings) {
@@ -53,8 +57,11 @@ public final class SseBroadcaster implements AutoCloseable {
             this.broker = new MemoryBroker(ids);
         }
         this.connections = new ConnectionLimiter(settings.maxConnections());
-        this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat());
+        this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat(),
+                observability::recordFanOut);
         broker.start(hub);
+        observability.watch(hub, broker);
+        this.graphite = settings.export().graphite() ? new GraphiteExporter(hub, settings.export()) : null;
     }
 
     /** Bounded waits everywhere: an HTTP thread never hangs on a dead Redis. */
@@ -79,6 +86,7 @@ public final class SseBroadcaster implements AutoCloseable {
                 .maxTcpConnections(settings.maxConnections() + SPARE_CONNECTIONS)
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
+                .addFeature(observability.feature(broker))
                 .routing(routing -> Routes.configure(routing, hub, broker, settings, connections));
     }
 
@@ -114,5 +122,9 @@ public final class SseBroadcaster implements AutoCloseable {
             server.stop();
         }
         broker.close();
+        if (graphite != null) {
+            graphite.close();
+        }
+        observability.close();
     }
 }

@@ -90,6 +90,35 @@ final class Options {
             description = "Origins allowed to subscribe and publish from browsers, comma-separated. Default: ${DEFAULT-VALUE}")
     List<String> corsOrigins;
 
+    @Option(names = "--export", defaultValue = "none", paramLabel = "none|graphite",
+            description = "Send per-channel subscriber counts and totals to Graphite every --export-interval. Default: ${DEFAULT-VALUE}")
+    String export;
+
+    @Option(names = "--export-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Graphite host (plaintext protocol). Default: ${DEFAULT-VALUE}")
+    String exportHost;
+
+    @Option(names = "--export-port", defaultValue = "2003", paramLabel = "PORT", description = "Graphite port. Default: ${DEFAULT-VALUE}")
+    int exportPort;
+
+    @Option(names = "--export-interval", defaultValue = "10", paramLabel = "SECONDS",
+            description = "Seconds between exports. Default: ${DEFAULT-VALUE}")
+    int exportInterval;
+
+    @Option(names = "--export-path", defaultValue = "sse", paramLabel = "PREFIX",
+            description = "Metric path prefix: <prefix>.<channel> <count> <timestamp>. Default: ${DEFAULT-VALUE}")
+    String exportPath;
+
+    @Option(names = "--log-level", defaultValue = "info", paramLabel = "LEVEL",
+            description = "error, warning, info or debug. Default: ${DEFAULT-VALUE}")
+    String logLevel;
+
+    @Option(names = "--logfile", paramLabel = "FILE", description = "Log to this file instead of standard error. Default: none")
+    Path logfile;
+
+    @Option(names = "--pidfile", paramLabel = "FILE", description = "Write the process id here while running. Default: none")
+    Path pidfile;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file with any of the settings above, keyed by flag name without dashes. Default: none")
     Path config;

@@ -25,9 +25,19 @@ public record Settings(
         Duration retry,
         int maxChannels,
         int maxConnections,
-        List<String> corsOrigins) {
+        List<String> corsOrigins,
+        Export export,
+        Logging logging) {
 
     public enum BrokerKind { MEMORY, REDIS }
+
+    /** Graphite export: null host means off. */
+    public record Export(boolean graphite, String host, int port, Duration interval, String path) {
+    }
+
+    /** Log level (a java.util.logging level), and the optional log and pid files. */
+    public record Logging(java.util.logging.Level level, java.nio.file.Path logfile, java.nio.file.Path pidfile) {
+    }
 
     /** For the start-up log line: every setting, secrets masked. */
     public String describe() {
@@ -39,7 +49,10 @@ public record Settings(
                 + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " max-channels=" + maxChannels + " max-connections=" + maxConnections
-                + " cors-origins=" + String.join(",", corsOrigins);
+                + " cors-origins=" + String.join(",", corsOrigins)
+                + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()
+                        + " every " + export.interval().toSeconds() + "s" : "")
+                + " log-level=" + logging.level().getName().toLowerCase();
     }
 
     private static String maskUrl(String url) {

@@ -173,11 +173,29 @@ public final class SettingsLoader {
                 "must be 1..1000000");
         List<String> origins = o.corsOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         at.check(!origins.isEmpty(), "cors-origins", "''", "must name at least one origin or *");
+        String export = o.export.trim().toLowerCase(Locale.ROOT);
+        at.check(export.equals("none") || export.equals("graphite"), "export", o.export, "must be none or graphite");
+        at.check(o.exportPort >= 1 && o.exportPort <= 65535, "export-port", o.exportPort, "must be 1..65535");
+        at.check(o.exportInterval >= 1 && o.exportInterval <= 86400, "export-interval", o.exportInterval,
+                "must be 1..86400 seconds");
+        at.check(o.exportPath.matches("[A-Za-z0-9_.-]+"), "export-path", o.exportPath,
+                "must be letters, digits, _ - and dots");
+        java.util.logging.Level level = switch (o.logLevel.trim().toLowerCase(Locale.ROOT)) {
+            case "error", "severe" -> java.util.logging.Level.SEVERE;
+            case "warning", "warn" -> java.util.logging.Level.WARNING;
+            case "info" -> java.util.logging.Level.INFO;
+            case "debug", "fine" -> java.util.logging.Level.FINE;
+            default -> null;
+        };
+        at.check(level != null, "log-level", o.logLevel, "must be error, warning, info or debug");
         return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
                 Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), o.maxChannels, o.maxConnections,
-                origins);
+                origins,
+                new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
+                        Duration.ofSeconds(o.exportInterval), o.exportPath),
+                new Settings.Logging(level, o.logfile, o.pidfile));
     }
 
     private static String blankToNull(String s) {

@@ -9,6 +9,8 @@ import io.ssebroadcaster.hub.Hub;
 /** Every HTTP endpoint, in one place. */
 public final class Routes {
 
+    private static final String OBSERVE = "/observe";
+
     private Routes() {
     }
 
@@ -22,6 +24,10 @@ public final class Routes {
         routing.register(new StatsService(hub));
         StaticFiles.register(routing);
         routing.any((req, res) -> {
+            if (req.path().path().startsWith(OBSERVE)) {
+                res.next(); // health and metrics are routed after us, by Helidon's observe feature
+                return;
+            }
             throw ApiException.notFound("no such endpoint: " + req.prologue().method().text() + " " + req.path().path());
         });
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,9 +32,11 @@ final class FanOut implements AutoCloseable {
     private final AtomicInteger pendingEvents = new AtomicInteger();
     private final LongAdder deliveries = new LongAdder();
     private final Thread thread;
+    private final LongConsumer fanOutNanos;
 
-    FanOut(ChannelRegistry registry) {
+    FanOut(ChannelRegistry registry, LongConsumer fanOutNanos) {
         this.registry = registry;
+        this.fanOutNanos = fanOutNanos;
         this.thread = Thread.ofPlatform().name("sse-fanout").daemon().unstarted(this::run);
     }
 
@@ -96,6 +99,7 @@ final class FanOut implements AutoCloseable {
     }
 
     private void fanOut(Event event) {
+        long start = System.nanoTime();
         long[] count = new long[1];
         for (String channel : event.channels()) {
             registry.forEachTarget(channel, sub -> {
@@ -105,6 +109,7 @@ final class FanOut implements AutoCloseable {
             });
         }
         deliveries.add(count[0]);
+        fanOutNanos.accept(System.nanoTime() - start);
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -40,13 +41,16 @@ public final class Hub implements AutoCloseable {
     private final LongAdder slowDropped = new LongAdder();
     private final LongAdder replayed = new LongAdder();
 
-    public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat) {
+    /**
+     * @param fanOutNanos told how long each event took to hand to all its subscribers (for metrics)
+     */
+    public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat, LongConsumer fanOutNanos) {
         this.history = history;
         this.interest = interest;
         this.queueLimit = queueLimit;
         this.heartbeatNanos = heartbeat.toNanos();
         this.registry = new ChannelRegistry();
-        this.fanOut = new FanOut(registry);
+        this.fanOut = new FanOut(registry, fanOutNanos);
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("sse-ticker").daemon().factory());
         fanOut.start();
