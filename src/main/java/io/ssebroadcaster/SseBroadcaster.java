@@ -39,6 +39,7 @@ public final class SseBroadcaster implements AutoCloseable {
     private final Observability observability = new Observability();
     private final GraphiteExporter graphite;
     private WebServer server;
+    private boolean closed;
 
     private SseBroadcaster(Settings settings) {
         this.settings = settings;
@@ -115,7 +116,11 @@ public final class SseBroadcaster implements AutoCloseable {
 
     /** Ends every stream cleanly (clients reconnect elsewhere), then stops listening. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         hub.close();
         connections.awaitIdle(Duration.ofSeconds(2)); // let each stream write its last chunk
         if (server != null) {

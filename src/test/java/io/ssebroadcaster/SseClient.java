@@ -43,8 +43,11 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient open(int port, String query, String... headers) {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/?" + query))
-                .header("Accept", "text/event-stream");
+        return openUrl(URI.create("http://127.0.0.1:" + port + "/?" + query), headers);
+    }
+
+    public static SseClient openUrl(URI url, String... headers) {
+        HttpRequest.Builder req = HttpRequest.newBuilder(url).header("Accept", "text/event-stream");
         if (headers.length > 0) {
             req.headers(headers);
         }

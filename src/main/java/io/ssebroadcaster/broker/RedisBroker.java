@@ -256,8 +256,10 @@ public final class RedisBroker implements Broker, ChannelInterest {
                 if (closed) {
                     break;
                 }
-                if (l.wasConnected || !everConnected && backoff == 100) {
+                if (l.wasConnected) {
                     LOG.warning("Redis connection lost (" + endpoint + "): " + e.getMessage() + "; reconnecting");
+                } else if (!everConnected && backoff == 100) {
+                    LOG.warning("Redis unreachable at " + endpoint + ": " + e.getMessage() + "; retrying with backoff");
                 }
             } finally {
                 disconnected();
