@@ -339,9 +339,8 @@
     Stream.prototype.poll = function () {
         var stream = this;
         var params = {transport: 'poll'};
-        var sentId = this.lastEventId;
-        if (sentId) {
-            params.lastEventId = sentId;
+        if (this.lastEventId) {
+            params.lastEventId = this.lastEventId;
         }
         var started = new Date().getTime();
         var settings = {
@@ -372,6 +371,8 @@
                 var ev = parsed.events[i];
                 if (ev.type === TRUNCATED_EVENT) {
                     truncated = true;
+                } else {
+                    delivered++;
                 }
                 if (ev.hasId) {
                     if (indexOf(stream.recentIds, ev.lastEventId) >= 0) {
@@ -382,7 +383,6 @@
                         stream.recentIds.shift();
                     }
                     stream.lastEventId = ev.lastEventId;
-                    delivered++;
                 }
                 if (!stream.dispatch(ev.type, ev.data, ev.lastEventId, null)) {
                     return;

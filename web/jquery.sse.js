@@ -31,7 +31,8 @@
 
     function log(enabled) {
         if (enabled && window.console && window.console.log) {
-            window.console.log.apply(window.console, Array.prototype.slice.call(arguments, 1));
+            // (IE 9's console.log has no .apply of its own)
+            Function.prototype.apply.call(window.console.log, window.console, Array.prototype.slice.call(arguments, 1));
         }
     }
 
@@ -75,7 +76,8 @@
         if (options === 'stream') {
             return this.length ? $.data(this[0], DATA_KEY) || null : null;
         }
-        return this.each(function () {
+        var several = this.length > 1;
+        return this.each(function (index) {
             var el = this;
             var $el = $(el);
             var opts = $.extend({}, $.fn.sse.defaults, options);
@@ -87,6 +89,8 @@
             var events = union($el.attr('data-sse-events'), opts.events);
             if (!opts.label) {
                 opts.label = 'sse-' + (el.id || 'element-' + (++counter));
+            } else if (several) {
+                opts.label += '-' + index; // one label per connection
             }
             var previous = $.data(el, DATA_KEY);
             if (previous) {
@@ -121,7 +125,7 @@
         debug: false,
         /** 'json' (parse each message, raw text when it is not JSON) or 'text'. */
         type: 'json',
-        /** The $.eventsource label; default "sse-" + the element's id. */
+        /** The $.eventsource label; default "sse-" + the element's id (given for several elements: label-0, label-1, ...). */
         label: null,
         /** Server URL; default the element's data-sse-address. */
         address: null,
@@ -148,9 +152,9 @@
         return -1;
     }
 
-    $.sse = function (options) {
-        if (options === 'close' || (options && options.close === true)) {
-            $.eventsource('close', (options && options.label) || $.sse.defaults.label);
+    $.sse = function (options, label) {
+        if (options === 'close') { // $.sse('close') or $.sse('close', label)
+            $.eventsource('close', label || $.sse.defaults.label);
             return undefined;
         }
         var opts = $.extend({}, $.sse.defaults, options);

@@ -6,6 +6,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
+const os = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
@@ -18,6 +19,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 
 /** Everything started and not yet stopped, killed on exit should a test forget it. */
 const running = new Set();
+let staged = null;
 process.on('exit', () => {
     for (const proc of running) {
         try {
@@ -26,7 +28,30 @@ process.on('exit', () => {
             // already gone
         }
     }
+    if (staged) {
+        fs.rmSync(staged.dir, { recursive: true, force: true });
+    }
 });
+
+/**
+ * A private copy of the jar and its libs/ (about 10 MB), made once per test file: a `mvn package`
+ * running meanwhile rewrites target/ under a JVM that loads classes from it lazily.
+ */
+function stagedJar() {
+    if (!fs.existsSync(JAR)) {
+        throw new Error(`${JAR} is missing: build it first (mvn -B -q -DskipTests package)`);
+    }
+    if (!staged) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sse-frontend-tests-'));
+        fs.copyFileSync(JAR, path.join(dir, path.basename(JAR)));
+        const libs = path.join(path.dirname(JAR), 'libs');
+        if (fs.existsSync(libs)) {
+            fs.cpSync(libs, path.join(dir, 'libs'), { recursive: true });
+        }
+        staged = { dir, jar: path.join(dir, path.basename(JAR)) };
+    }
+    return staged.jar;
+}
 
 function javaMajor(home) {
     try {
@@ -110,19 +135,21 @@ async function waitFor(check, { timeout = 10000, interval = 50, message = 'condi
  * when the process exits first.
  */
 async function startServer({ port, args = [] } = {}) {
-    if (!fs.existsSync(JAR)) {
-        throw new Error(`${JAR} is missing: build it first (mvn -B -q -DskipTests package)`);
-    }
+    const jar = stagedJar();
     port = port || await freePort();
-    const proc = spawn(javaBinary(), ['-jar', JAR, '--listen', '127.0.0.1', '--port', String(port), ...args], {
+    const proc = spawn(javaBinary(), ['-jar', jar, '--listen', '127.0.0.1', '--port', String(port), ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(proc);
     let output = '';
     proc.stdout.on('data', (d) => { output += d; });
     proc.stderr.on('data', (d) => { output += d; });
+    let stopping = false;
     const exited = new Promise((resolve) => proc.on('exit', (code, signal) => {
         running.delete(proc);
+        if (!stopping) {
+            process.stderr.write(`\nthe server on port ${port} exited by itself (${signal || code}):\n${output}\n`);
+        }
         resolve({ code, signal });
     }));
     let gone = false;
@@ -138,6 +165,7 @@ async function startServer({ port, args = [] } = {}) {
             if (gone) {
                 return;
             }
+            stopping = true;
             proc.kill('SIGTERM');
             const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
             await exited;

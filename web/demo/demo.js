@@ -63,7 +63,9 @@
             transport: $('#transport').val(),
             events: events
         });
-        status('connecting', 'connecting');
+        // a poll only "opens" with its first answer: an event, or the server's poll timeout
+        var stream = $log.sse('stream');
+        status('connecting', stream && stream.transport === 'poll' ? 'polling…' : 'connecting');
         addRow('', 'connect', 'channels ' + channels.join(', '), 'system');
         if (window.history && window.history.replaceState) {
             window.history.replaceState(null, '', '?channels=' + encodeURIComponent(channels.join(',')));
@@ -96,7 +98,8 @@
                 if (b && b.lastEventId) {
                     $('#last-id').text(b.lastEventId);
                 }
-                addRow(b ? b.lastEventId : '', b ? b.type : e.namespace, show(a));
+                // the data as it came (b.data); `a` is what the plugin parsed from it
+                addRow(b ? b.lastEventId : '', b ? b.type : e.namespace, b ? b.data : show(a));
         }
     }
 

@@ -1,7 +1,12 @@
 package io.ssebroadcaster;
 
+import io.helidon.common.configurable.Resource;
+import io.helidon.common.pki.Keys;
+import io.helidon.common.tls.Tls;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http1.Http1Config;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.MemoryBroker;
 import io.ssebroadcaster.broker.RedisBroker;
@@ -10,6 +15,8 @@ import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.history.MemoryHistory;
 import io.ssebroadcaster.history.RedisHistory;
 import io.ssebroadcaster.http.ConnectionLimiter;
+import io.ssebroadcaster.http.ErrorMapper;
+import io.ssebroadcaster.http.HeaderSizeLimit;
 import io.ssebroadcaster.http.Routes;
 import io.ssebroadcaster.hub.EventIdGenerator;
 import io.ssebroadcaster.hub.History;
@@ -81,25 +88,61 @@ public final class SseBroadcaster implements AutoCloseable {
         return new SseBroadcaster(settings);
     }
 
-    /** Routing and listener limits; host and port are left to the caller. */
+    /** Routing, listener limits and any HTTPS listener; the default listener's host and port are left to the caller. */
     public void configure(WebServerConfig.Builder builder) {
-        builder.shutdownHook(false)
+        builder.shutdownHook(false).addFeature(observability.feature(broker));
+        listener(builder);
+        if (settings.tls().enabled() && !settings.tls().only()) {
+            builder.putSocket("https", socket -> listener(socket.host(settings.listen()).port(settings.tls().port())
+                    .tls(tls(settings.tls()))));
+        }
+    }
+
+    /** What every listener (plain and HTTPS) shares. */
+    private <B extends ListenerConfig.BuilderBase<B, ?>> B listener(B listener) {
+        return listener
                 .maxTcpConnections(settings.maxConnections() + SPARE_CONNECTIONS)
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
-                .addFeature(observability.feature(broker))
+                .directHandlers(ErrorMapper.protocolErrors())
+                .addProtocol(Http1Config.builder()
+                        .maxPrologueLength(HeaderSizeLimit.MAX_REQUEST_LINE_BYTES)
+                        .maxHeadersSize(HeaderSizeLimit.PARSER_MAX_HEADER_BYTES)
+                        .build())
                 .routing(routing -> Routes.configure(routing, hub, broker, settings, connections));
     }
 
+    /** TLS from PEM files; HTTP/2 is offered by ALPN next to HTTP/1.1 (helidon-webserver-http2). */
+    private static Tls tls(Settings.Tls tls) {
+        Keys keys = Keys.builder()
+                .pem(pem -> pem.key(Resource.create(tls.key())).certChain(Resource.create(tls.cert())))
+                .build();
+        return Tls.builder()
+                .privateKey(keys.privateKey().orElseThrow(() -> new IllegalArgumentException("no private key in " + tls.key())))
+                .privateKeyCertChain(keys.certChain())
+                .build();
+    }
+
     public SseBroadcaster start() {
-        WebServerConfig.Builder builder = WebServer.builder().host(settings.listen()).port(settings.port());
+        WebServerConfig.Builder builder = WebServer.builder().host(settings.listen());
+        if (settings.tls().only()) {
+            builder.port(settings.tls().port()).tls(tls(settings.tls()));
+        } else {
+            builder.port(settings.port());
+        }
         configure(builder);
         server = builder.build().start();
         return this;
     }
 
+    /** The plain HTTP port (with --ssl-only: the HTTPS port). */
     public int port() {
         return server.port();
+    }
+
+    /** The HTTPS port when HTTPS runs beside plain HTTP, else -1. */
+    public int sslPort() {
+        return settings.tls().enabled() && !settings.tls().only() ? server.port("https") : -1;
     }
 
     public Settings settings() {

@@ -90,6 +90,36 @@ final class Options {
             description = "Origins allowed to subscribe and publish from browsers, comma-separated. Default: ${DEFAULT-VALUE}")
     List<String> corsOrigins;
 
+    @Option(names = "--jwt-secret", paramLabel = "SECRET",
+            description = "Accept HS256 tokens signed with this secret (at least 32 bytes). Default: none")
+    String jwtSecret;
+
+    @Option(names = "--jwt-public-key", paramLabel = "FILE",
+            description = "Accept RS256/ES256 tokens verified with this PEM public key. Default: none")
+    Path jwtPublicKey;
+
+    @Option(names = "--private-channels", split = ",", paramLabel = "PATTERN",
+            description = "Channels (names or * patterns) that need a token with a matching 'subscribe' claim. Default: none")
+    List<String> privateChannels;
+
+    @Option(names = "--require-auth", defaultValue = "false", paramLabel = "true|false", arity = "0..1",
+            description = "Every subscription needs a token. Default: ${DEFAULT-VALUE}")
+    boolean requireAuth;
+
+    @Option(names = "--ssl-port", defaultValue = "0", paramLabel = "PORT",
+            description = "Also serve HTTPS (with HTTP/2) on this port; 0: off. Default: ${DEFAULT-VALUE}")
+    int sslPort;
+
+    @Option(names = "--ssl-cert", paramLabel = "FILE", description = "PEM certificate chain for HTTPS. Default: none")
+    Path sslCert;
+
+    @Option(names = "--ssl-key", paramLabel = "FILE", description = "PEM private key for HTTPS. Default: none")
+    Path sslKey;
+
+    @Option(names = "--ssl-only", defaultValue = "false", paramLabel = "true|false", arity = "0..1",
+            description = "Serve only HTTPS: no plain HTTP on --port. Default: ${DEFAULT-VALUE}")
+    boolean sslOnly;
+
     @Option(names = "--export", defaultValue = "none", paramLabel = "none|graphite",
             description = "Send per-channel subscriber counts and totals to Graphite every --export-interval. Default: ${DEFAULT-VALUE}")
     String export;

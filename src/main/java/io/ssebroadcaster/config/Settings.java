@@ -27,12 +27,29 @@ public record Settings(
         int maxConnections,
         List<String> corsOrigins,
         Export export,
-        Logging logging) {
+        Logging logging,
+        Security security,
+        Tls tls) {
 
     public enum BrokerKind { MEMORY, REDIS }
 
     /** Graphite export: null host means off. */
     public record Export(boolean graphite, String host, int port, Duration interval, String path) {
+    }
+
+    /** Who may publish and subscribe: publisher key, token keys, channels that need a token. */
+    public record Security(String jwtSecret, java.nio.file.Path jwtPublicKey, List<String> privateChannels,
+                           boolean requireAuth) {
+        public boolean tokensEnabled() {
+            return jwtSecret != null || jwtPublicKey != null;
+        }
+    }
+
+    /** HTTPS listener: port 0 means off. */
+    public record Tls(int port, java.nio.file.Path cert, java.nio.file.Path key, boolean only) {
+        public boolean enabled() {
+            return port > 0;
+        }
     }
 
     /** Log level (a java.util.logging level), and the optional log and pid files. */
@@ -52,7 +69,12 @@ public record Settings(
                 + " cors-origins=" + String.join(",", corsOrigins)
                 + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()
                         + " every " + export.interval().toSeconds() + "s" : "")
-                + " log-level=" + logging.level().getName().toLowerCase();
+                + " log-level=" + logging.level().getName().toLowerCase()
+                + (security.tokensEnabled() ? " jwt=" + (security.jwtSecret() != null ? "hs256(****)" : "")
+                        + (security.jwtPublicKey() != null ? " " + security.jwtPublicKey() : "") : "")
+                + (security.privateChannels().isEmpty() ? "" : " private-channels=" + String.join(",", security.privateChannels()))
+                + (security.requireAuth() ? " require-auth" : "")
+                + (tls.enabled() ? " ssl-port=" + tls.port() + (tls.only() ? " ssl-only" : "") : "");
     }
 
     private static String maskUrl(String url) {

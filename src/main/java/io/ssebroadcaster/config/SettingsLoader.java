@@ -188,6 +188,25 @@ public final class SettingsLoader {
             default -> null;
         };
         at.check(level != null, "log-level", o.logLevel, "must be error, warning, info or debug");
+        at.check(o.jwtSecret == null || o.jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length >= 32,
+                "jwt-secret", "(hidden)", "must be at least 32 bytes for HS256");
+        at.check(o.jwtPublicKey == null || Files.isReadable(o.jwtPublicKey), "jwt-public-key", o.jwtPublicKey,
+                "must be a readable PEM file");
+        List<String> privateChannels = o.privateChannels == null ? List.of()
+                : o.privateChannels.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
+        for (String c : privateChannels) {
+            at.check(io.ssebroadcaster.hub.ChannelName.problemForSubscribe(c) == null, "private-channels", c,
+                    "must be channel names or * patterns");
+        }
+        boolean tokens = o.jwtSecret != null || o.jwtPublicKey != null;
+        at.check(tokens || (privateChannels.isEmpty() && !o.requireAuth), o.requireAuth ? "require-auth" : "private-channels",
+                o.requireAuth ? "true" : String.join(",", privateChannels), "needs --jwt-secret or --jwt-public-key");
+        at.check(o.sslPort >= 0 && o.sslPort <= 65535, "ssl-port", o.sslPort, "must be 0..65535");
+        at.check(o.sslPort == 0 || o.sslCert != null && Files.isReadable(o.sslCert), "ssl-cert", o.sslCert,
+                "must be a readable PEM file when --ssl-port is set");
+        at.check(o.sslPort == 0 || o.sslKey != null && Files.isReadable(o.sslKey), "ssl-key", o.sslKey,
+                "must be a readable PEM file when --ssl-port is set");
+        at.check(!o.sslOnly || o.sslPort > 0, "ssl-only", "true", "needs --ssl-port");
         return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
@@ -195,7 +214,9 @@ public final class SettingsLoader {
                 origins,
                 new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
                         Duration.ofSeconds(o.exportInterval), o.exportPath),
-                new Settings.Logging(level, o.logfile, o.pidfile));
+                new Settings.Logging(level, o.logfile, o.pidfile),
+                new Settings.Security(blankToNull(o.jwtSecret), o.jwtPublicKey, privateChannels, o.requireAuth),
+                new Settings.Tls(o.sslPort, o.sslCert, o.sslKey, o.sslOnly));
     }
 
     private static String blankToNull(String s) {

@@ -1,9 +1,13 @@
 package io.ssebroadcaster.http;
 
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
+import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
 import io.ssebroadcaster.hub.HubOverloadedException;
 import jakarta.json.Json;
@@ -16,7 +20,7 @@ import java.util.logging.Logger;
  * {@code {"status":"error","error":"..."}} with the status its type calls for. Unexpected
  * exceptions are logged and answered 500 without internals.
  */
-final class ErrorMapper {
+public final class ErrorMapper {
 
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class.getName());
 
@@ -25,12 +29,62 @@ final class ErrorMapper {
 
     static void register(HttpRouting.Builder routing) {
         routing.error(ApiException.class, (req, res, e) -> send(res, e.status(), e.getMessage(), e.retryAfterSeconds()));
+        routing.error(AccessDeniedException.class, (req, res, e) -> {
+            if (!e.authenticated()) {
+                res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+            }
+            send(res, e.authenticated() ? 403 : 401, e.getMessage(), null);
+        });
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
         routing.error(HubOverloadedException.class, (req, res, e) -> send(res, 503, e.getMessage(), 1));
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, 500, "internal error", null);
         });
+    }
+
+    /**
+     * Errors Helidon answers itself, before any route runs (a request line or headers too long, a
+     * malformed request): the same JSON shape, with 431 for oversized headers, which Helidon
+     * reports as a plain 400.
+     */
+    public static DirectHandlers protocolErrors() {
+        DirectHandlers.Builder b = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            b.addHandler(type, new ProtocolErrorHandler());
+        }
+        return b.build();
+    }
+
+    private static final class ProtocolErrorHandler implements DirectHandler {
+        @Override
+        public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                        ServerResponseHeaders headers, Throwable thrown) {
+            return handle(request, type, status, headers, thrown == null ? null : thrown.getMessage());
+        }
+
+        @Override
+        public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                        ServerResponseHeaders headers, String message) {
+            int code = status.code();
+            String text = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+            if (code == 400 && text.contains("header") && (text.contains("size") || text.contains("exceed"))) {
+                code = 431;
+            }
+            String error = switch (code) {
+                case 414 -> "request line too long";
+                case 431 -> "request headers too large";
+                case 413 -> "request body too large";
+                case 400 -> "malformed HTTP request";
+                default -> "request refused";
+            };
+            return TransportResponse.builder()
+                    .status(Status.create(code))
+                    .headers(headers)
+                    .header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .entity(Json.createObjectBuilder().add("status", "error").add("error", error).build().toString())
+                    .build();
+        }
     }
 
     static void send(ServerResponse res, int status, String message, Integer retryAfterSeconds) {

@@ -182,11 +182,8 @@ record PublishRequest(Publication publication, String key) {
         return line.length() > 200 ? line.substring(0, 200) : line;
     }
 
-    /** The publisher key from the body or an {@code Authorization: Bearer} header. */
-    static String keyFrom(ServerRequest req, PublishRequest parsed) {
-        if (parsed.key() != null) {
-            return parsed.key();
-        }
+    /** The value of an {@code Authorization: Bearer} header, or null. */
+    static String bearer(ServerRequest req) {
         return req.headers().first(HeaderNames.AUTHORIZATION)
                 .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(h -> h.substring(7).trim())

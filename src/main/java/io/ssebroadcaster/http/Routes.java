@@ -2,6 +2,7 @@ package io.ssebroadcaster.http;
 
 import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
+import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.hub.Hub;
@@ -17,10 +18,11 @@ public final class Routes {
     public static void configure(HttpRouting.Builder routing, Hub hub, Broker broker, Settings settings,
                                  ConnectionLimiter connections) {
         ErrorMapper.register(routing);
+        routing.addFilter(new HeaderSizeLimit());
         routing.any(cors(settings));
-        routing.register(new SubscribeService(hub, settings, connections));
-        routing.register(new PublishService(broker, settings.httpSecret(), settings.maxMessageBytes(),
-                settings.maxChannels()));
+        AccessPolicy access = new AccessPolicy(settings.httpSecret(), settings.security());
+        routing.register(new SubscribeService(hub, access, settings, connections));
+        routing.register(new PublishService(broker, access, settings.maxMessageBytes(), settings.maxChannels()));
         routing.register(new StatsService(hub));
         StaticFiles.register(routing);
         routing.any((req, res) -> {

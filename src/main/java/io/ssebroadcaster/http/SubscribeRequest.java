@@ -16,7 +16,10 @@ import java.util.Set;
  * last id from {@code Last-Event-ID} (or {@code lastEventId} for clients that cannot set
  * headers), and whether to answer as a stream or as one long poll.
  */
-record SubscribeRequest(List<String> channels, EventId lastEventId, boolean longPoll) {
+record SubscribeRequest(List<String> channels, EventId lastEventId, boolean longPoll, String token) {
+
+    /** Cookie that carries a subscriber token (EventSource cannot set headers, but sends cookies). */
+    static final String TOKEN_COOKIE = "sse_token";
 
     static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     static final HeaderName X_REQUESTED_WITH = HeaderNames.create("X-Requested-With");
@@ -45,7 +48,20 @@ record SubscribeRequest(List<String> channels, EventId lastEventId, boolean long
                 throw ApiException.badRequest(problem);
             }
         }
-        return new SubscribeRequest(List.copyOf(channels), lastEventId(req), isLongPoll(req));
+        return new SubscribeRequest(List.copyOf(channels), lastEventId(req), isLongPoll(req), token(req));
+    }
+
+    /** {@code Authorization: Bearer}, else the {@code sse_token} cookie, else the {@code token} parameter. */
+    private static String token(ServerRequest req) {
+        String bearer = PublishRequest.bearer(req);
+        if (bearer != null) {
+            return bearer;
+        }
+        var cookie = req.headers().cookies().first(TOKEN_COOKIE).asOptional();
+        if (cookie.isPresent()) {
+            return cookie.get();
+        }
+        return req.query().first("token").asOptional().orElse(null);
     }
 
     /** The header wins: a reconnecting EventSource sends its newest id there, the URL may be stale. */

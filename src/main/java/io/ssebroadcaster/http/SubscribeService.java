@@ -5,6 +5,8 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.ssebroadcaster.auth.AccessPolicy;
+import io.ssebroadcaster.auth.Token;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.Subscription;
@@ -14,13 +16,15 @@ import io.ssebroadcaster.hub.Subscription;
 final class SubscribeService implements HttpService {
 
     private final Hub hub;
+    private final AccessPolicy access;
     private final int maxChannels;
     private final ConnectionLimiter connections;
     private final SseStreamWriter streams;
     private final LongPollResponder polls;
 
-    SubscribeService(Hub hub, Settings settings, ConnectionLimiter connections) {
+    SubscribeService(Hub hub, AccessPolicy access, Settings settings, ConnectionLimiter connections) {
         this.hub = hub;
+        this.access = access;
         this.maxChannels = settings.maxChannels();
         this.connections = connections;
         this.streams = new SseStreamWriter(settings.retry().toMillis());
@@ -38,10 +42,12 @@ final class SubscribeService implements HttpService {
 
     private void subscribe(ServerRequest req, ServerResponse res) {
         SubscribeRequest request = SubscribeRequest.parse(req, maxChannels);
+        Token token = access.checkSubscribe(request.token(), request.channels());
         connections.acquire();
         try {
             Subscription.Transport transport = request.longPoll() ? Subscription.Transport.POLL : Subscription.Transport.STREAM;
-            Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), transport);
+            Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), transport,
+                    token == null ? null : token.expiresAt());
             if (request.longPoll()) {
                 polls.respond(res, subscribed, request.lastEventId());
             } else {

@@ -1,6 +1,7 @@
 package io.ssebroadcaster.hub;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -84,6 +85,14 @@ public final class Hub implements AutoCloseable {
      * @param lastEventId the last id the client saw, or null for live events only
      */
     public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Transport transport) {
+        return subscribe(channels, lastEventId, transport, null);
+    }
+
+    /**
+     * @param expiresAt when the client's credentials expire: the subscription ends then (null: never)
+     */
+    public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Transport transport,
+                                Instant expiresAt) {
         interest.follow(channels);
         Subscription sub;
         History.Replay replay;
@@ -97,6 +106,7 @@ public final class Hub implements AutoCloseable {
             // Live events up to the replay's end may still be on their way in; the subscription skips them
             EventId replayedTo = replay.events().isEmpty() ? EventId.ZERO : replay.events().getLast().id();
             sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended);
+            sub.expiresAt(expiresAt);
             live.add(sub);
             fanOut.add(sub);
         }
@@ -117,8 +127,11 @@ public final class Hub implements AutoCloseable {
 
     private void tick() {
         long idleSince = System.nanoTime() - heartbeatNanos;
+        Instant now = Instant.now();
         for (Subscription sub : live) {
-            if (sub.transport() == Subscription.Transport.STREAM) {
+            if (sub.expiredAt(now)) {
+                sub.end(Subscription.EndReason.EXPIRED);
+            } else if (sub.transport() == Subscription.Transport.STREAM) {
                 sub.heartbeatIfIdleSince(idleSince);
             }
         }

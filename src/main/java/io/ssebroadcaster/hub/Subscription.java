@@ -1,5 +1,6 @@
 package io.ssebroadcaster.hub;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +31,9 @@ public final class Subscription {
         /** The outbox overflowed: the client reads slower than events arrive. */
         SLOW,
         /** The server is shutting down. */
-        SHUTDOWN
+        SHUTDOWN,
+        /** The client's token expired. */
+        EXPIRED
     }
 
     /** Queued like an event so heartbeats share the writer's single path; never counted or replayed. */
@@ -55,6 +58,7 @@ public final class Subscription {
     private final AtomicReference<EndReason> ended = new AtomicReference<>();
     private volatile Runnable endHook = () -> { };
     private volatile long lastWriteNanos = System.nanoTime();
+    private volatile Instant expiresAt;
 
     /** Touched only by the fan-out thread: drops an event reached through two of our channels. */
     private EventId lastOffered;
@@ -195,6 +199,15 @@ public final class Subscription {
         } finally {
             lock.unlock();
         }
+    }
+
+    void expiresAt(Instant when) {
+        this.expiresAt = when;
+    }
+
+    boolean expiredAt(Instant now) {
+        Instant e = expiresAt;
+        return e != null && !now.isBefore(e);
     }
 
     /** The transport reports each successful write, so heartbeats go only to idle clients. */
