@@ -65,7 +65,7 @@ public final class SseBroadcaster implements AutoCloseable {
             this.broker = new MemoryBroker(ids);
         }
         this.connections = new ConnectionLimiter(settings.maxConnections());
-        this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat(),
+        this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat(), ids.last(),
                 observability::recordFanOut);
         broker.start(hub);
         observability.watch(hub, broker);

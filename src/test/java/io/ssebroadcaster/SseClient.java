@@ -36,6 +36,7 @@ public final class SseClient implements AutoCloseable {
     private final Thread reader;
     private volatile boolean ended;
     private volatile String retry;
+    private volatile String lastEventId;
 
     private SseClient(HttpResponse<InputStream> response) {
         this.response = response;
@@ -70,6 +71,11 @@ public final class SseClient implements AutoCloseable {
         return retry;
     }
 
+    /** The last id seen, as a browser's EventSource would send it on reconnect. */
+    public String lastEventId() {
+        return lastEventId;
+    }
+
     private void read() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String id = null;
@@ -78,6 +84,9 @@ public final class SseClient implements AutoCloseable {
             String line;
             while ((line = in.readLine()) != null) {
                 if (line.isEmpty()) {
+                    if (id != null) {
+                        lastEventId = id; // as EventSource does: an id without data still counts
+                    }
                     if (!data.isEmpty()) {
                         received.add(new Received(id, event, String.join("\n", data), null));
                     }

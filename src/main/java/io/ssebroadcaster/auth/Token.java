@@ -9,7 +9,8 @@ import java.util.List;
  * What a verified token allows: its {@code publish} and {@code subscribe} claims list channel names or
  * {@code *} patterns.
  *
- * @param expiresAt null when the token has no {@code exp}
+ * @param expiresAt when the token stops being accepted ({@code exp} plus the tolerated clock skew);
+ *                  null when it has no {@code exp}
  */
 public record Token(List<String> publish, List<String> subscribe, Instant expiresAt) {
 

@@ -31,6 +31,9 @@ import java.util.Set;
  */
 public final class TokenVerifier {
 
+    /** Tolerated clock difference with the token issuer, for exp and nbf alike. */
+    public static final int CLOCK_SKEW_SECONDS = 5;
+
     private final List<DefaultJWTProcessor<SecurityContext>> processors = new ArrayList<>();
 
     public TokenVerifier(String hmacSecret, Path publicKeyPem) {
@@ -48,7 +51,9 @@ public final class TokenVerifier {
         DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
         p.setJWSKeySelector(new SingleKeyJWSKeySelector<>(alg, key));
         // exp and nbf are enforced when present; no claim is required
-        p.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(null, Set.of()));
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(null, Set.of());
+        claims.setMaxClockSkew(CLOCK_SKEW_SECONDS);
+        p.setJWTClaimsSetVerifier(claims);
         return p;
     }
 
@@ -81,8 +86,10 @@ public final class TokenVerifier {
         for (DefaultJWTProcessor<SecurityContext> p : processors) {
             try {
                 JWTClaimsSet claims = p.process(jwt, null);
+                // A stream ends when a fresh request with the same token would be refused
                 return new Token(list(claims, "publish"), list(claims, "subscribe"),
-                        claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant());
+                        claims.getExpirationTime() == null ? null
+                                : claims.getExpirationTime().toInstant().plusSeconds(CLOCK_SKEW_SECONDS));
             } catch (ParseException e) {
                 throw new AccessDeniedException("malformed token", false);
             } catch (BadJOSEException e) {

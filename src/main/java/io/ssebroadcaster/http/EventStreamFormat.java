@@ -35,6 +35,14 @@ final class EventStreamFormat {
         return (": ok\nretry: " + retryMillis + "\n\n").getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * An {@code id:} field alone: per the SSE spec it sets the client's last event id without firing
+     * an event, so a client that has seen nothing yet still resumes from here if it reconnects.
+     */
+    static byte[] position(EventId id) {
+        return ("id: " + id + "\n\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
     static byte[] truncatedNotice(EventId lastEventId) {
         return ("event: " + TRUNCATED_EVENT + "\ndata: {\"lastEventId\":\"" + lastEventId + "\"}\n\n")
                 .getBytes(StandardCharsets.US_ASCII);

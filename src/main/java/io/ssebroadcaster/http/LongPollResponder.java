@@ -58,6 +58,9 @@ final class LongPollResponder {
             sent++;
         }
         if (sent == 0) {
+            // Without an event the client still learns where it stands, so its next poll waits
+            // for what comes after instead of being told again that its old id is gone
+            body.writeBytes(EventStreamFormat.position(subscribed.position()));
             body.writeBytes(": timeout\n\n".getBytes(StandardCharsets.US_ASCII));
         }
         EventStreamFormat.headers(res, subscribed.replay().truncated());

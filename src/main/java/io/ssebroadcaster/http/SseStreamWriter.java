@@ -46,6 +46,9 @@ final class SseStreamWriter {
             if (subscribed.replay().truncated()) {
                 out.write(EventStreamFormat.truncatedNotice(lastEventId));
             }
+            if (batch.isEmpty()) {
+                out.write(EventStreamFormat.position(subscribed.position()));
+            }
             do {
                 for (Event e : batch) {
                     out.write(e.bytes());

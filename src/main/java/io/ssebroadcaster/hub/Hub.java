@@ -36,6 +36,8 @@ public final class Hub implements AutoCloseable {
     private final ChannelRegistry registry;
     private final FanOut fanOut;
     private final Object order = new Object();
+    /** The newest id delivered (guarded by {@link #order}): a new subscriber's position. */
+    private EventId newest;
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final LongAdder published = new LongAdder();
@@ -43,10 +45,14 @@ public final class Hub implements AutoCloseable {
     private final LongAdder replayed = new LongAdder();
 
     /**
+     * @param startId     the position a subscriber is given before any event arrives (ids below it
+     *                    belong to an earlier run)
      * @param fanOutNanos told how long each event took to hand to all its subscribers (for metrics)
      */
-    public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat, LongConsumer fanOutNanos) {
+    public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat, EventId startId,
+               LongConsumer fanOutNanos) {
         this.history = history;
+        this.newest = startId;
         this.interest = interest;
         this.queueLimit = queueLimit;
         this.heartbeatNanos = heartbeat.toNanos();
@@ -71,12 +77,21 @@ public final class Hub implements AutoCloseable {
             }
             history.append(event);
             fanOut.submit(event);
+            if (event.id().isAfter(newest)) {
+                newest = event.id();
+            }
         }
         published.increment();
     }
 
-    /** A new subscription and what it missed, to be written before anything it is offered live. */
-    public record Subscribed(Subscription subscription, History.Replay replay) {
+    /**
+     * A new subscription and what it missed, to be written before anything it is offered live.
+     *
+     * @param position the newest id when it subscribed: a client that holds it and comes back
+     *                 later is replayed everything after it (so it is worth sending when the replay
+     *                 is empty, as an SSE {@code id:} without data)
+     */
+    public record Subscribed(Subscription subscription, History.Replay replay, EventId position) {
     }
 
     /**
@@ -96,7 +111,9 @@ public final class Hub implements AutoCloseable {
         interest.follow(channels);
         Subscription sub;
         History.Replay replay;
+        EventId position;
         synchronized (order) {
+            position = newest;
             try {
                 replay = lastEventId == null ? History.Replay.NONE : history.after(channels, lastEventId);
             } catch (RuntimeException e) {
@@ -111,7 +128,7 @@ public final class Hub implements AutoCloseable {
             fanOut.add(sub);
         }
         replayed.add(replay.events().size());
-        return new Subscribed(sub, replay);
+        return new Subscribed(sub, replay, position);
     }
 
     private void ended(Subscription sub) {

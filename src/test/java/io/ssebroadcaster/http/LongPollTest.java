@@ -96,6 +96,20 @@ class LongPollTest {
         }
     }
 
+    /** After a restart (ids from before it), a poll is told once, then waits like any other. */
+    @Test
+    void pollWithAnIdFromBeforeTheHistoryMovesOnInsteadOfSpinning() {
+        String ch = "old-" + UUID.randomUUID();
+        HttpResponse<String> first = Http.get(port, "/?channels=" + ch + "&transport=poll&lastEventId=1000-0");
+        assertTrue(first.body().contains("sse-history-truncated"), first.body());
+        String position = first.body().lines().filter(l -> l.startsWith("id: ")).reduce((a, b) -> b).orElseThrow().substring(4);
+        long start = System.nanoTime();
+        HttpResponse<String> second = Http.get(port, "/?channels=" + ch + "&transport=poll&lastEventId=" + position);
+        assertTrue(!second.body().contains("sse-history-truncated"), second.body());
+        assertTrue(System.nanoTime() - start > java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(900),
+                "the second poll waited for the poll timeout (1 s) instead of answering at once");
+    }
+
     /** Polls back to back, each with the last id it saw, while a publisher keeps going. */
     @Test
     void consecutivePollsLoseNothingAndDuplicateNothing() throws Exception {

@@ -1,5 +1,6 @@
 package io.ssebroadcaster.http;
 
+import io.ssebroadcaster.Await;
 import io.ssebroadcaster.Http;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
@@ -161,6 +162,22 @@ class ReplayTest {
             }
         } finally {
             small.close();
+        }
+    }
+
+    /** A client that drops before its first event still resumes from where it subscribed. */
+    @Test
+    void aClientThatSawNoEventYetStillResumesWithoutLoss() {
+        String ch = "pos-" + UUID.randomUUID();
+        String position;
+        try (SseClient sub = SseClient.open(port, "channels=" + ch)) {
+            Await.until(() -> sub.lastEventId() != null, "position id");
+            position = sub.lastEventId();
+            assertTrue(sub.events().isEmpty());
+        }
+        Http.publish(port, ch, "while-away");
+        try (SseClient again = SseClient.open(port, "channels=" + ch, "Last-Event-ID", position)) {
+            assertEquals(List.of("while-away"), SubscribePublishTest.dataOf(again.awaitCount(1)));
         }
     }
 
