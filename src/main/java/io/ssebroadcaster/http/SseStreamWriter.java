@@ -29,6 +29,33 @@ final class SseStreamWriter {
         this.retryMillis = retryMillis;
     }
 
+    /** Above this, queued events are written one by one rather than copied into one array. */
+    private static final int COALESCE_LIMIT = 64 * 1024;
+
+    /**
+     * Everything queued leaves in one write (one chunk) when it is small, however small Helidon's
+     * write buffer is; a single event, the common case, is written as the shared array itself.
+     */
+    static void write(OutputStream out, List<Event> batch) throws IOException {
+        int size = 0;
+        for (Event e : batch) {
+            size += e.bytes().length;
+        }
+        if (batch.size() == 1 || size > COALESCE_LIMIT) {
+            for (Event e : batch) {
+                out.write(e.bytes());
+            }
+            return;
+        }
+        byte[] all = new byte[size];
+        int at = 0;
+        for (Event e : batch) {
+            System.arraycopy(e.bytes(), 0, all, at, e.bytes().length);
+            at += e.bytes().length;
+        }
+        out.write(all);
+    }
+
     void stream(ServerResponse res, Hub.Subscribed subscribed, EventId lastEventId) {
         Subscription sub = subscribed.subscription();
         Thread writer = Thread.currentThread();
@@ -50,9 +77,7 @@ final class SseStreamWriter {
                 out.write(EventStreamFormat.position(subscribed.position()));
             }
             do {
-                for (Event e : batch) {
-                    out.write(e.bytes());
-                }
+                write(out, batch);
                 out.flush();
                 sub.markWritten();
                 batch.clear();
