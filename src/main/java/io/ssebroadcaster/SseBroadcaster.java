@@ -38,6 +38,8 @@ public final class SseBroadcaster implements AutoCloseable {
 
     /** Extra sockets beyond {@code max-connections} for publishers, stats and static files. */
     private static final int SPARE_CONNECTIONS = 256;
+    /** Helidon's default is 4 KiB per connection; idle streams need none of it. */
+    private static final int WRITE_BUFFER_BYTES = 512;
 
     private final Settings settings;
     private final Hub hub;
@@ -104,6 +106,8 @@ public final class SseBroadcaster implements AutoCloseable {
                 .maxTcpConnections(settings.maxConnections() + SPARE_CONNECTIONS)
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
+                // Each open stream holds one write buffer; events leave in one write anyway (see SseStreamWriter)
+                .writeBufferSize(WRITE_BUFFER_BYTES)
                 .directHandlers(ErrorMapper.protocolErrors())
                 .addProtocol(Http1Config.builder()
                         .maxPrologueLength(HeaderSizeLimit.MAX_REQUEST_LINE_BYTES)

@@ -20,7 +20,7 @@ public final class Await {
     }
 
     public static void until(BooleanSupplier condition, String what) {
-        until(condition, 10, TimeUnit.SECONDS, what);
+        until(condition, 30, TimeUnit.SECONDS, what);
     }
 
     /** The polling interval of the waits above; not a stand-in for synchronisation. */

@@ -135,9 +135,9 @@ public final class SseClient implements AutoCloseable {
         return ended;
     }
 
-    /** Waits up to 10 s for {@code condition} on the events received so far. */
+    /** Waits up to 30 s for {@code condition} on the events received so far. */
     public List<Received> await(Predicate<List<Received>> condition) {
-        return await(condition, 10, TimeUnit.SECONDS);
+        return await(condition, 30, TimeUnit.SECONDS);
     }
 
     public List<Received> await(Predicate<List<Received>> condition, long timeout, TimeUnit unit) {

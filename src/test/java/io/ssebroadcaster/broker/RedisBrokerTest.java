@@ -3,6 +3,7 @@ package io.ssebroadcaster.broker;
 import io.ssebroadcaster.Await;
 import io.ssebroadcaster.Http;
 import io.ssebroadcaster.RedisServer;
+import io.ssebroadcaster.ResumeScenario;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -130,47 +130,8 @@ class RedisBrokerTest {
     /** Drop from node A, come back on node B with Last-Event-ID, while a publisher keeps going. */
     @Test
     void resumeOnAnotherNodeWithoutGapOrDuplicate() throws Exception {
-        String ch = channel();
-        int total = 400;
-        AtomicBoolean failed = new AtomicBoolean();
-        List<String> got = new ArrayList<>();
-        String lastId = null;
-        Thread publisher;
-        try (SseClient first = SseClient.open(a.port(), "channels=" + ch)) {
-            first.awaitComments(1);
-            publisher = Thread.ofPlatform().start(() -> {
-                try {
-                    for (int i = 0; i < total; i++) {
-                        Http.publish((i % 2 == 0 ? a : b).port(), ch, Integer.toString(i));
-                    }
-                } catch (RuntimeException | AssertionError e) {
-                    failed.set(true);
-                }
-            });
-            for (SseClient.Received e : first.awaitCount(10).subList(0, 10)) {
-                got.add(e.data());
-                lastId = e.id();
-            }
-        }
-        int hop = 0;
-        while (got.size() < total) {
-            SseBroadcaster node = hop++ % 2 == 0 ? b : a;
-            try (SseClient sub = SseClient.open(node.port(), "channels=" + ch, "Last-Event-ID", lastId)) {
-                int want = Math.min(total - got.size(), 1 + got.size() % 29);
-                for (SseClient.Received e : sub.awaitCount(want).subList(0, want)) {
-                    got.add(e.data());
-                    lastId = e.id();
-                }
-            }
-        }
-        publisher.join();
-        assertFalse(failed.get(), "publisher failed");
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < total; i++) {
-            expected.add(Integer.toString(i));
-        }
-        assertEquals(expected, got);
-        assertTrue(hop > 5);
+        // publishes alternate between the nodes, and so do the client's connections
+        ResumeScenario.run(channel(), 400, i -> (i % 2 == 0 ? a : b).port(), n -> (n % 2 == 0 ? a : b).port());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.ssebroadcaster.http;
 
 import io.ssebroadcaster.Await;
 import io.ssebroadcaster.Http;
+import io.ssebroadcaster.ResumeScenario;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
@@ -9,10 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -95,48 +94,7 @@ class ReplayTest {
      */
     @Test
     void noGapNoDuplicateWhilePublishesRaceTheReconnect() throws Exception {
-        String ch = "race-" + UUID.randomUUID();
-        int total = 600;
-        AtomicBoolean failed = new AtomicBoolean();
-        List<String> got = new ArrayList<>();
-        String lastId = null;
-        Thread publisher;
-        // Subscribed before the first publish, so the first connection misses nothing
-        try (SseClient first = SseClient.open(port, "channels=" + ch)) {
-            first.awaitComments(1);
-            publisher = Thread.ofPlatform().start(() -> {
-                try {
-                    for (int i = 0; i < total; i++) {
-                        Http.publish(port, ch, Integer.toString(i));
-                    }
-                } catch (RuntimeException | AssertionError e) {
-                    failed.set(true);
-                }
-            });
-            int want = 20;
-            List<SseClient.Received> events = first.awaitCount(want);
-            for (SseClient.Received e : events.subList(0, want)) {
-                got.add(e.data());
-                lastId = e.id();
-            }
-        }
-        while (got.size() < total) {
-            try (SseClient sub = SseClient.open(port, "channels=" + ch, "Last-Event-ID", lastId)) {
-                int want = Math.min(total - got.size(), 1 + got.size() % 37);
-                List<SseClient.Received> events = sub.awaitCount(want);
-                for (SseClient.Received e : events.subList(0, want)) {
-                    got.add(e.data());
-                    lastId = e.id();
-                }
-            }
-        }
-        publisher.join();
-        assertFalse(failed.get(), "publisher failed");
-        List<String> expected = new ArrayList<>();
-        for (int i = 0; i < total; i++) {
-            expected.add(Integer.toString(i));
-        }
-        assertEquals(expected, got);
+        ResumeScenario.run("race-" + UUID.randomUUID(), 600, i -> port, n -> port);
     }
 
     @Test
