@@ -36,6 +36,12 @@ public final class Main {
         ProcessFiles.configureLogging(settings.get().logging());
         ProcessFiles.writePidFile(settings.get().logging().pidfile());
         SseBroadcaster server = SseBroadcaster.create(settings.get()).start();
+        if (!server.isRunning()) {
+            LOG.severe("could not start listening on " + settings.get().listen() + ":" + settings.get().port()
+                    + " (port in use?); exiting");
+            server.close();
+            System.exit(1);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "sse-shutdown"));
         LOG.info(() -> "sse-broadcaster " + Version.current() + " listening on http://" + settings.get().listen()
                 + ":" + server.port() + "/ (" + settings.get().describe() + ")");

@@ -144,6 +144,10 @@ public final class SseBroadcaster implements AutoCloseable {
         return server.port();
     }
 
+    public boolean isRunning() {
+        return server != null && server.isRunning() && server.port() > 0;
+    }
+
     /** The HTTPS port when HTTPS runs beside plain HTTP, else -1. */
     public int sslPort() {
         return settings.tls().enabled() && !settings.tls().only() ? server.port("https") : -1;

@@ -2,6 +2,7 @@ package io.ssebroadcaster.http;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
@@ -9,6 +10,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
+import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
 import jakarta.json.Json;
 
@@ -35,6 +37,10 @@ public final class ErrorMapper {
             }
             send(res, e.authenticated() ? 403 : 401, e.getMessage(), null);
         });
+        // Helidon's own refusals (an unparsable header, a route it cannot serve) keep their 4xx status
+        routing.error(HttpException.class, (req, res, e) -> send(res, e.status().code() >= 500 ? 400 : e.status().code(),
+                e.status().code() == 404 ? "no such endpoint" : "malformed request: " + e.status().reasonPhrase(), null));
+        routing.error(HubClosedException.class, (req, res, e) -> send(res, 503, e.getMessage(), 1));
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
         routing.error(HubOverloadedException.class, (req, res, e) -> send(res, 503, e.getMessage(), 1));
         routing.error(RuntimeException.class, (req, res, e) -> {
@@ -66,7 +72,8 @@ public final class ErrorMapper {
         @Override
         public TransportResponse handle(TransportRequest request, EventType type, Status status,
                                         ServerResponseHeaders headers, String message) {
-            int code = status.code();
+            // Before routing nothing of ours ran: whatever Helidon calls it, the request was broken
+            int code = status.code() >= 500 ? 400 : status.code();
             String text = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
             if (code == 400 && text.contains("header") && (text.contains("size") || text.contains("exceed"))) {
                 code = 431;
@@ -76,6 +83,7 @@ public final class ErrorMapper {
                 case 431 -> "request headers too large";
                 case 413 -> "request body too large";
                 case 400 -> "malformed HTTP request";
+                case 505 -> "HTTP version not supported";
                 default -> "request refused";
             };
             return TransportResponse.builder()

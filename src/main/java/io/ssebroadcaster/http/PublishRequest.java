@@ -38,10 +38,15 @@ record PublishRequest(Publication publication, String key) {
     }
 
     static PublishRequest parse(ServerRequest req, int maxMessageBytes, int maxChannels) {
-        String mediaType = req.headers().contentType()
-                .map(HttpMediaType::mediaType)
-                .map(m -> m.type() + "/" + m.subtype())
-                .orElse("application/x-www-form-urlencoded");
+        String mediaType;
+        try {
+            mediaType = req.headers().contentType()
+                    .map(HttpMediaType::mediaType)
+                    .map(m -> m.type() + "/" + m.subtype())
+                    .orElse("application/x-www-form-urlencoded");
+        } catch (RuntimeException e) { // Helidon's parser throws several kinds on garbage
+            throw ApiException.unsupportedMediaType("unreadable Content-Type");
+        }
         byte[] body = RequestBody.read(req, bodyLimit(maxMessageBytes));
         Fields fields = switch (mediaType.toLowerCase(java.util.Locale.ROOT)) {
             case "application/x-www-form-urlencoded" -> fromForm(body);

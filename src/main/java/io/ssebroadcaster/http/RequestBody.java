@@ -4,7 +4,6 @@ import io.helidon.webserver.http.ServerRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /** Reads a request body into memory, refusing (413) anything larger than a limit before buffering it. */
@@ -14,7 +13,12 @@ final class RequestBody {
     }
 
     static byte[] read(ServerRequest req, int limit) {
-        long declared = req.headers().contentLength().orElse(-1);
+        long declared;
+        try {
+            declared = req.headers().contentLength().orElse(-1);
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("malformed Content-Length");
+        }
         if (declared > limit) {
             throw tooLarge(limit);
         }
@@ -37,8 +41,11 @@ final class RequestBody {
                 }
                 n += r;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (ApiException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // A body cut short, bad chunk framing, a length the data does not match
+            throw ApiException.badRequest("request body cut short or malformed");
         }
         if (n > limit) {
             throw tooLarge(limit);

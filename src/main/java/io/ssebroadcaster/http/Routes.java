@@ -19,6 +19,7 @@ public final class Routes {
                                  ConnectionLimiter connections) {
         ErrorMapper.register(routing);
         routing.addFilter(new HeaderSizeLimit());
+        routing.addFilter(new CorsRefusals(settings.corsOrigins()));
         routing.any(cors(settings));
         AccessPolicy access = new AccessPolicy(settings.httpSecret(), settings.security());
         routing.register(new SubscribeService(hub, access, settings, connections));

@@ -85,9 +85,14 @@ record SubscribeRequest(List<String> channels, EventId lastEventId, boolean long
             return true;
         }
         boolean xhr = req.headers().first(X_REQUESTED_WITH).filter("XMLHttpRequest"::equalsIgnoreCase).isPresent();
-        boolean wantsStream = req.headers().acceptedTypes().stream()
-                .map(HttpMediaType::mediaType)
-                .anyMatch(m -> "text".equals(m.type()) && "event-stream".equals(m.subtype()));
+        boolean wantsStream;
+        try {
+            wantsStream = req.headers().acceptedTypes().stream()
+                    .map(HttpMediaType::mediaType)
+                    .anyMatch(m -> "text".equals(m.type()) && "event-stream".equals(m.subtype()));
+        } catch (RuntimeException e) { // Helidon's parser throws several kinds on garbage
+            throw ApiException.badRequest("unreadable Accept header");
+        }
         return xhr && !wantsStream;
     }
 }

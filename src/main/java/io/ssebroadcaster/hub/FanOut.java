@@ -52,6 +52,14 @@ final class FanOut implements AutoCloseable {
         return deliveries.sum();
     }
 
+    /** Waits (bounded) until every submitted event has been handed to its subscribers. */
+    void awaitDrained(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pendingEvents.get() > 0 && System.nanoTime() < deadline && thread.isAlive()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     void submit(Event event) {
         pendingEvents.incrementAndGet();
         commands.add(event);

@@ -36,6 +36,8 @@ public final class Hub implements AutoCloseable {
     private final ChannelRegistry registry;
     private final FanOut fanOut;
     private final Object order = new Object();
+    /** Set once by {@link #close} (guarded by {@link #order}): no publish or subscription is taken after it. */
+    private boolean closing;
     /** The newest id delivered (guarded by {@link #order}): a new subscriber's position. */
     private EventId newest;
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
@@ -71,6 +73,9 @@ public final class Hub implements AutoCloseable {
      */
     public void deliver(Event event) {
         synchronized (order) {
+            if (closing) {
+                throw new HubClosedException();
+            }
             int pending = fanOut.pendingEvents();
             if (pending >= MAX_PENDING_EVENTS) {
                 throw new HubOverloadedException(pending);
@@ -113,6 +118,10 @@ public final class Hub implements AutoCloseable {
         History.Replay replay;
         EventId position;
         synchronized (order) {
+            if (closing) {
+                interest.unfollow(channels);
+                throw new HubClosedException();
+            }
             position = newest;
             try {
                 replay = lastEventId == null ? History.Replay.NONE : history.after(channels, lastEventId);
@@ -169,9 +178,16 @@ public final class Hub implements AutoCloseable {
                 slowDropped.sum(), replayed.sum(), history.size());
     }
 
-    /** Ends every subscription so clients reconnect elsewhere, then stops the hub's threads. */
+    /**
+     * Stops taking publishes, lets fan-out hand out what it already accepted (so every publish that was
+     * answered reaches the open streams), then ends every subscription so clients reconnect elsewhere.
+     */
     @Override
     public void close() {
+        synchronized (order) {
+            closing = true;
+        }
+        fanOut.awaitDrained(Duration.ofSeconds(2));
         for (Subscription sub : live) {
             sub.end(Subscription.EndReason.SHUTDOWN);
         }

@@ -179,7 +179,9 @@ public final class Subscription {
                 }
                 nanos = nonEmpty.awaitNanos(nanos);
             }
-            if (ended.get() != null) {
+            // At shutdown, what was accepted before is still handed over; any other end drops it
+            EndReason reason = ended.get();
+            if (reason != null && reason != EndReason.SHUTDOWN) {
                 return false;
             }
             for (int i = 0; i < size; i++) {
