@@ -7,6 +7,7 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http2.Http2Config;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.MemoryBroker;
 import io.ssebroadcaster.broker.RedisBroker;
@@ -28,7 +29,11 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 
+import com.sun.management.UnixOperatingSystemMXBean;
+
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.logging.Logger;
 
 /**
  * The assembled server: history, broker and hub built from {@link Settings}, served by Helidon.
@@ -38,6 +43,8 @@ public final class SseBroadcaster implements AutoCloseable {
 
     /** Extra sockets beyond {@code max-connections} for publishers, stats and static files. */
     private static final int SPARE_CONNECTIONS = 256;
+    /** File descriptors kept for everything that is not a client socket. */
+    private static final int FD_RESERVE = 256;
     /** Helidon's default is 4 KiB per connection; idle streams need none of it. */
     private static final int WRITE_BUFFER_BYTES = 512;
 
@@ -45,6 +52,7 @@ public final class SseBroadcaster implements AutoCloseable {
     private final Hub hub;
     private final Broker broker;
     private final ConnectionLimiter connections;
+    private final int tcpConnections;
     private final Observability observability = new Observability();
     private final GraphiteExporter graphite;
     private WebServer server;
@@ -66,12 +74,32 @@ public final class SseBroadcaster implements AutoCloseable {
             history = memory;
             this.broker = new MemoryBroker(ids);
         }
-        this.connections = new ConnectionLimiter(settings.maxConnections());
+        this.tcpConnections = tcpConnectionCap(settings.maxConnections());
+        this.connections = new ConnectionLimiter(Math.min(settings.maxConnections(), tcpConnections - SPARE_CONNECTIONS));
         this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat(), ids.last(),
                 observability::recordFanOut);
         broker.start(hub);
         observability.watch(hub, broker);
         this.graphite = settings.export().graphite() ? new GraphiteExporter(hub, settings.export()) : null;
+    }
+
+    /**
+     * Sockets Helidon may accept: {@code max-connections} plus spares, but never so many that the
+     * process runs out of file descriptors, because then Helidon's listener stops accepting for good.
+     */
+    private static int tcpConnectionCap(int maxConnections) {
+        int wanted = maxConnections + SPARE_CONNECTIONS;
+        long fdLimit = ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
+                ? unix.getMaxFileDescriptorCount() : -1;
+        long room = fdLimit - FD_RESERVE; // jars, Redis, logs, epoll and the like
+        if (fdLimit > 0 && wanted > room) {
+            int capped = (int) Math.max(SPARE_CONNECTIONS + 1, room);
+            Logger.getLogger(SseBroadcaster.class.getName()).warning("open-file limit is " + fdLimit
+                    + ": accepting at most " + capped + " sockets and " + (capped - SPARE_CONNECTIONS)
+                    + " streams instead of --max-connections " + maxConnections + " (raise ulimit -n)");
+            return capped;
+        }
+        return wanted;
     }
 
     /** Bounded waits everywhere: an HTTP thread never hangs on a dead Redis. */
@@ -93,17 +121,24 @@ public final class SseBroadcaster implements AutoCloseable {
     /** Routing, listener limits and any HTTPS listener; the default listener's host and port are left to the caller. */
     public void configure(WebServerConfig.Builder builder) {
         builder.shutdownHook(false).addFeature(observability.feature(broker));
-        listener(builder);
+        listener(builder, settings.tls().only());
         if (settings.tls().enabled() && !settings.tls().only()) {
             builder.putSocket("https", socket -> listener(socket.host(settings.listen()).port(settings.tls().port())
-                    .tls(tls(settings.tls()))));
+                    .tls(tls(settings.tls())), true));
         }
     }
 
-    /** What every listener (plain and HTTPS) shares. */
-    private <B extends ListenerConfig.BuilderBase<B, ?>> B listener(B listener) {
+    /**
+     * What every listener shares. HTTP/2 only where TLS negotiates it: browsers never speak cleartext
+     * HTTP/2, and clients that upgrade to it (h2c) would get streams that Helidon holds back.
+     */
+    private <B extends ListenerConfig.BuilderBase<B, ?>> B listener(B listener, boolean http2) {
+        if (http2) {
+            listener.addProtocol(Http2Config.create());
+        }
         return listener
-                .maxTcpConnections(settings.maxConnections() + SPARE_CONNECTIONS)
+                .protocolsDiscoverServices(false)
+                .maxTcpConnections(tcpConnections)
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
                 // Each open stream holds one write buffer; events leave in one write anyway (see SseStreamWriter)

@@ -12,7 +12,6 @@ import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
 import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
-import jakarta.json.Json;
 
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -90,7 +89,7 @@ public final class ErrorMapper {
                     .status(Status.create(code))
                     .headers(headers)
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
-                    .entity(Json.createObjectBuilder().add("status", "error").add("error", error).build().toString())
+                    .entity(JsonBodies.error(error))
                     .build();
         }
     }
@@ -105,6 +104,6 @@ public final class ErrorMapper {
         }
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.send(Json.createObjectBuilder().add("status", "error").add("error", message).build().toString());
+        res.send(JsonBodies.error(message));
     }
 }

@@ -5,7 +5,6 @@ import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
 import io.ssebroadcaster.broker.Publication;
 import io.ssebroadcaster.hub.ChannelName;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -133,7 +132,7 @@ record PublishRequest(Publication publication, String key) {
 
     private static Fields fromJson(byte[] body) {
         JsonValue value;
-        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(body))) {
+        try (JsonReader reader = JsonBodies.reader(new ByteArrayInputStream(body))) {
             value = reader.readValue();
         } catch (RuntimeException e) { // JsonException, and number or encoding failures beneath it
             throw ApiException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));

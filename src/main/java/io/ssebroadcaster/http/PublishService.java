@@ -8,7 +8,6 @@ import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.hub.EventId;
-import jakarta.json.Json;
 
 import java.util.Arrays;
 
@@ -42,6 +41,6 @@ final class PublishService implements HttpService {
         EventId id = broker.publish(parsed.publication());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.send(Json.createObjectBuilder().add("status", "ok").add("id", id.toString()).build().toString());
+        res.send(JsonBodies.object().add("status", "ok").add("id", id.toString()).build().toString());
     }
 }

@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes one SSE stream on the request's own virtual thread, for as long as the client stays.
@@ -81,7 +80,7 @@ final class SseStreamWriter {
                 out.flush();
                 sub.markWritten();
                 batch.clear();
-            } while (sub.awaitBatch(batch, 1, TimeUnit.DAYS));
+            } while (sub.awaitBatch(batch));
         } catch (IOException | UncheckedIOException e) {
             // the client went away; the subscription ends below
         } finally {

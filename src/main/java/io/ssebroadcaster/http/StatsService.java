@@ -7,7 +7,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 
 import java.util.Map;
@@ -31,13 +30,13 @@ final class StatsService implements HttpService {
 
     private void stats(ServerRequest req, ServerResponse res) {
         HubStats s = hub.stats();
-        JsonArrayBuilder channels = Json.createArrayBuilder();
+        JsonArrayBuilder channels = JsonBodies.array();
         for (Map.Entry<String, Integer> e : s.channels()) {
-            channels.add(Json.createArrayBuilder().add(e.getKey()).add(e.getValue()));
+            channels.add(JsonBodies.array().add(e.getKey()).add(e.getValue()));
         }
-        String body = Json.createObjectBuilder()
+        String body = JsonBodies.object()
                 .add("channels", channels)
-                .add("connections", Json.createObjectBuilder()
+                .add("connections", JsonBodies.object()
                         .add("stream", s.streams())
                         .add("poll", s.polls())
                         .add("total", s.streams() + s.polls()))

@@ -167,7 +167,16 @@ public final class Subscription {
      *         on timeout returns true with {@code into} left empty
      */
     public boolean awaitBatch(List<Event> into, long timeout, TimeUnit unit) {
-        long nanos = unit.toNanos(timeout);
+        return take(into, unit.toNanos(timeout));
+    }
+
+    /** As {@link #awaitBatch(List, long, TimeUnit)}, without a time limit. */
+    public boolean awaitBatch(List<Event> into) {
+        return take(into, Long.MAX_VALUE);
+    }
+
+    /** {@code Long.MAX_VALUE} nanos waits untimed: a timed park costs a scheduler timer per wake-up. */
+    private boolean take(List<Event> into, long nanos) {
         lock.lock();
         try {
             while (size == 0) {
@@ -177,7 +186,11 @@ public final class Subscription {
                 if (nanos <= 0) {
                     return true;
                 }
-                nanos = nonEmpty.awaitNanos(nanos);
+                if (nanos == Long.MAX_VALUE) {
+                    nonEmpty.await();
+                } else {
+                    nanos = nonEmpty.awaitNanos(nanos);
+                }
             }
             // At shutdown, what was accepted before is still handed over; any other end drops it
             EndReason reason = ended.get();
