@@ -96,17 +96,12 @@ public final class SseClient implements AutoCloseable {
                 } else if (line.startsWith(":")) {
                     received.add(new Received(null, null, null, line.substring(1).trim()));
                 } else {
-                    int colon = line.indexOf(':');
-                    String field = colon < 0 ? line : line.substring(0, colon);
-                    String value = colon < 0 ? "" : line.substring(colon + 1);
-                    if (value.startsWith(" ")) {
-                        value = value.substring(1);
-                    }
-                    switch (field) {
-                        case "id" -> id = value;
-                        case "event" -> event = value;
-                        case "data" -> data.add(value);
-                        case "retry" -> retry = value;
+                    SseLine field = SseLine.parse(line);
+                    switch (field.field()) {
+                        case "id" -> id = field.value();
+                        case "event" -> event = field.value();
+                        case "data" -> data.add(field.value());
+                        case "retry" -> retry = field.value();
                         default -> { }
                     }
                 }

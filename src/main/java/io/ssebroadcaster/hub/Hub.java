@@ -28,6 +28,8 @@ public final class Hub implements AutoCloseable {
 
     /** Beyond this many events waiting for fan-out, publishes are refused instead of queued. */
     public static final int MAX_PENDING_EVENTS = 100_000;
+    /** Publishes are refused when more than half the subscriptions, and more than this many, lag. */
+    static final int MIN_LAGGING = 8;
 
     private final History history;
     private final ChannelInterest interest;
@@ -43,6 +45,8 @@ public final class Hub implements AutoCloseable {
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final LongAdder published = new LongAdder();
+    /** Subscriptions with at least half their outbox full. */
+    private final LongAdder lagging = new LongAdder();
     private final LongAdder slowDropped = new LongAdder();
     private final LongAdder replayed = new LongAdder();
 
@@ -79,6 +83,13 @@ public final class Hub implements AutoCloseable {
             int pending = fanOut.pendingEvents();
             if (pending >= MAX_PENDING_EVENTS) {
                 throw new HubOverloadedException(pending);
+            }
+            // When most streams fall behind together, the server is the slow one: slow the publisher
+            // down rather than let every outbox overflow and drop readers that did nothing wrong.
+            // A few slow clients never trigger this; they are dropped at their own limit.
+            long behind = lagging.sum();
+            if (behind > Math.max(MIN_LAGGING, live.size() / 2)) {
+                throw new HubOverloadedException(behind);
             }
             history.append(event);
             fanOut.submit(event);
@@ -131,7 +142,7 @@ public final class Hub implements AutoCloseable {
             }
             // Live events up to the replay's end may still be on their way in; the subscription skips them
             EventId replayedTo = replay.events().isEmpty() ? EventId.ZERO : replay.events().getLast().id();
-            sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended);
+            sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended, lagging);
             sub.expiresAt(expiresAt);
             live.add(sub);
             fanOut.add(sub);

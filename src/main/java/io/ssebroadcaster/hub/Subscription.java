@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -63,8 +64,14 @@ public final class Subscription {
     /** Touched only by the fan-out thread: drops an event reached through two of our channels. */
     private EventId lastOffered;
 
+    /** How many of the hub's subscriptions hold at least {@link #lagMark} events: its measure of load. */
+    private final LongAdder lagging;
+    private final int lagMark;
+
     Subscription(List<String> channels, Transport transport, int limit, EventId replayedTo,
-                 Consumer<Subscription> onEnd) {
+                 Consumer<Subscription> onEnd, LongAdder lagging) {
+        this.lagging = lagging;
+        this.lagMark = Math.max(1, limit / 2);
         this.lastOffered = replayedTo;
         this.channels = List.copyOf(channels);
         this.transport = transport;
@@ -141,6 +148,9 @@ public final class Subscription {
             }
             ring[(head + size) % ring.length] = event;
             size++;
+            if (counted && size == lagMark) {
+                lagging.increment();
+            }
             if (size == 1) {
                 nonEmpty.signal();
             }
@@ -202,6 +212,9 @@ public final class Subscription {
                 into.add(ring[slot]);
                 ring[slot] = null;
             }
+            if (size >= lagMark) {
+                lagging.decrement();
+            }
             head = 0;
             size = 0;
             if (ring.length > INITIAL_CAPACITY * 4) {
@@ -238,6 +251,14 @@ public final class Subscription {
         lock.lock();
         try {
             nonEmpty.signalAll();
+            if (reason != EndReason.SHUTDOWN) {
+                // never taken now (at shutdown the writer still takes them)
+                if (size >= lagMark) {
+                    lagging.decrement();
+                }
+                size = 0;
+                ring = new Event[0];
+            }
         } finally {
             lock.unlock();
         }

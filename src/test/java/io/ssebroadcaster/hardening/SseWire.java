@@ -164,16 +164,11 @@ final class SseWire {
             if (text.startsWith(":")) {
                 return listener.comment(text.substring(1).trim());
             }
-            int colon = text.indexOf(':');
-            String field = colon < 0 ? text : text.substring(0, colon);
-            String value = colon < 0 ? "" : text.substring(colon + 1);
-            if (value.startsWith(" ")) {
-                value = value.substring(1);
-            }
-            switch (field) {
-                case "id" -> id = value;
-                case "event" -> event = value;
-                case "data" -> data.add(value);
+            io.ssebroadcaster.SseLine field = io.ssebroadcaster.SseLine.parse(text);
+            switch (field.field()) {
+                case "id" -> id = field.value();
+                case "event" -> event = field.value();
+                case "data" -> data.add(field.value());
                 default -> { }
             }
             return true;

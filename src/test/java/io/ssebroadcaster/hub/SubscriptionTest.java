@@ -20,7 +20,7 @@ class SubscriptionTest {
     @Test
     void overflowEndsTheSubscriptionAsSlowWithoutBlocking() {
         AtomicReference<Subscription> ended = new AtomicReference<>();
-        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 3, EventId.ZERO, ended::set);
+        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 3, EventId.ZERO, ended::set, new java.util.concurrent.atomic.LongAdder());
         assertTrue(s.offer(event(1)));
         assertTrue(s.offer(event(2)));
         assertTrue(s.offer(event(3)));
@@ -32,7 +32,7 @@ class SubscriptionTest {
 
     @Test
     void batchTakesEverythingQueuedInOrderAndDropsRepeats() {
-        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 100, EventId.ZERO, x -> { });
+        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 100, EventId.ZERO, x -> { }, new java.util.concurrent.atomic.LongAdder());
         for (int i = 1; i <= 10; i++) {
             s.offer(event(i));
         }
@@ -49,7 +49,7 @@ class SubscriptionTest {
 
     @Test
     void heartbeatOnlyForIdleSubscriptionsAndNeverCountedAgainstTheLimit() {
-        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 1, EventId.ZERO, x -> { });
+        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 1, EventId.ZERO, x -> { }, new java.util.concurrent.atomic.LongAdder());
         s.markWritten();
         s.heartbeatIfIdleSince(System.nanoTime() - TimeUnit.HOURS.toNanos(1));
         List<Event> batch = new ArrayList<>();
@@ -65,7 +65,7 @@ class SubscriptionTest {
 
     @Test
     void endWakesAWaitingTakerAndRunsTheHook() throws Exception {
-        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 10, EventId.ZERO, x -> { });
+        Subscription s = new Subscription(List.of("c"), Subscription.Transport.STREAM, 10, EventId.ZERO, x -> { }, new java.util.concurrent.atomic.LongAdder());
         AtomicReference<Boolean> result = new AtomicReference<>();
         Thread t = Thread.ofVirtual().start(() -> result.set(s.awaitBatch(new ArrayList<>(), 1, TimeUnit.DAYS)));
         boolean[] hookRan = {false};
