@@ -78,6 +78,20 @@ final class ChannelRegistry {
         }
     }
 
+    /** How many subscriptions an event on {@code channel} goes to (an estimate while they change). */
+    int targetCount(String channel) {
+        Subscription[] direct = channels.get(channel);
+        int n = direct == null ? 0 : direct.length;
+        if (!patterns.isEmpty()) {
+            for (Map.Entry<String, Subscription[]> e : patterns.entrySet()) {
+                if (ChannelName.matches(e.getKey(), channel)) {
+                    n += e.getValue().length;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Subscriber count per channel and pattern, largest first. */
     List<Map.Entry<String, Integer>> counts() {
         List<Map.Entry<String, Integer>> out = new ArrayList<>();

@@ -30,6 +30,8 @@ final class FanOut implements AutoCloseable {
     private final ChannelRegistry registry;
     private final LinkedBlockingQueue<Object> commands = new LinkedBlockingQueue<>();
     private final AtomicInteger pendingEvents = new AtomicInteger();
+    /** Hand-offs the queued events will take: what bounds how far fan-out can fall behind. */
+    private final java.util.concurrent.atomic.AtomicLong pendingDeliveries = new java.util.concurrent.atomic.AtomicLong();
     private final LongAdder deliveries = new LongAdder();
     private final Thread thread;
     private final LongConsumer fanOutNanos;
@@ -60,9 +62,22 @@ final class FanOut implements AutoCloseable {
         }
     }
 
+    long pendingDeliveries() {
+        return pendingDeliveries.get();
+    }
+
     void submit(Event event) {
+        int targets = 0;
+        for (String channel : event.channels()) {
+            targets += registry.targetCount(channel);
+        }
         pendingEvents.incrementAndGet();
-        commands.add(event);
+        pendingDeliveries.addAndGet(targets);
+        commands.add(new Pending(event, targets));
+    }
+
+    /** An event with the number of hand-offs it was counted for when submitted. */
+    private record Pending(Event event, int targets) {
     }
 
     void add(Subscription sub) {
@@ -94,9 +109,10 @@ final class FanOut implements AutoCloseable {
     }
 
     private void execute(Object command) {
-        if (command instanceof Event event) {
+        if (command instanceof Pending pending) {
+            fanOut(pending.event());
+            pendingDeliveries.addAndGet(-pending.targets());
             pendingEvents.decrementAndGet();
-            fanOut(event);
         } else if (command instanceof Add add) {
             if (add.sub().endReason() == null) {
                 registry.add(add.sub());

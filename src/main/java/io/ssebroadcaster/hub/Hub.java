@@ -28,6 +28,11 @@ public final class Hub implements AutoCloseable {
 
     /** Beyond this many events waiting for fan-out, publishes are refused instead of queued. */
     public static final int MAX_PENDING_EVENTS = 100_000;
+    /**
+     * Beyond this many hand-offs waiting (events times their subscribers: about half a second of
+     * fan-out on two cores), publishes are refused, so a publisher cannot run ahead of delivery.
+     */
+    public static final long MAX_PENDING_DELIVERIES = 500_000;
     /** Publishes are refused when more than half the subscriptions, and more than this many, lag. */
     static final int MIN_LAGGING = 8;
 
@@ -81,8 +86,8 @@ public final class Hub implements AutoCloseable {
                 throw new HubClosedException();
             }
             int pending = fanOut.pendingEvents();
-            if (pending >= MAX_PENDING_EVENTS) {
-                throw new HubOverloadedException(pending);
+            if (pending >= MAX_PENDING_EVENTS || fanOut.pendingDeliveries() >= MAX_PENDING_DELIVERIES) {
+                throw new HubOverloadedException(Math.max(pending, fanOut.pendingDeliveries()));
             }
             // When most streams fall behind together, the server is the slow one: slow the publisher
             // down rather than let every outbox overflow and drop readers that did nothing wrong.
