@@ -188,10 +188,6 @@ public final class SseBroadcaster implements AutoCloseable {
         return settings.tls().enabled() && !settings.tls().only() ? server.port("https") : -1;
     }
 
-    public Settings settings() {
-        return settings;
-    }
-
     public Hub hub() {
         return hub;
     }

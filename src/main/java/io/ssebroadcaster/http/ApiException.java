@@ -19,10 +19,6 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, message, null);
     }
 
-    public static ApiException unauthorized(String message) {
-        return new ApiException(401, message, null);
-    }
-
     public static ApiException notFound(String message) {
         return new ApiException(404, message, null);
     }

@@ -50,6 +50,8 @@ public final class Hub implements AutoCloseable {
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final LongAdder published = new LongAdder();
+    private final LongAdder openStreams = new LongAdder();
+    private final LongAdder openPolls = new LongAdder();
     /** Subscriptions with at least half their outbox full. */
     private final LongAdder lagging = new LongAdder();
     private final LongAdder slowDropped = new LongAdder();
@@ -150,6 +152,7 @@ public final class Hub implements AutoCloseable {
             sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended, lagging);
             sub.expiresAt(expiresAt);
             live.add(sub);
+            open(transport).increment();
             fanOut.add(sub);
         }
         replayed.add(replay.events().size());
@@ -158,6 +161,7 @@ public final class Hub implements AutoCloseable {
 
     private void ended(Subscription sub) {
         live.remove(sub);
+        open(sub.transport()).decrement();
         fanOut.remove(sub);
         interest.unfollow(sub.channels());
         if (sub.endReason() == Subscription.EndReason.SLOW) {
@@ -180,18 +184,14 @@ public final class Hub implements AutoCloseable {
         history.expire(System.currentTimeMillis());
     }
 
+    /** Cheap enough for every metrics scrape: counters, and one entry per channel (not per subscriber). */
     public HubStats stats() {
-        int streams = 0;
-        int polls = 0;
-        for (Subscription s : live) {
-            if (s.transport() == Subscription.Transport.STREAM) {
-                streams++;
-            } else {
-                polls++;
-            }
-        }
-        return new HubStats(registry.counts(), streams, polls, published.sum(), fanOut.deliveries(),
-                slowDropped.sum(), replayed.sum(), history.size());
+        return new HubStats(registry.counts(), (int) openStreams.sum(), (int) openPolls.sum(), published.sum(),
+                fanOut.deliveries(), slowDropped.sum(), replayed.sum(), history.size());
+    }
+
+    private LongAdder open(Subscription.Transport transport) {
+        return transport == Subscription.Transport.STREAM ? openStreams : openPolls;
     }
 
     /**
