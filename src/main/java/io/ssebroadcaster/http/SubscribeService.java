@@ -51,7 +51,7 @@ final class SubscribeService implements HttpService {
             if (request.longPoll()) {
                 polls.respond(res, subscribed, request.lastEventId());
             } else {
-                streams.stream(res, subscribed, request.lastEventId());
+                streams.stream(req, res, subscribed, request.lastEventId());
             }
         } finally {
             connections.release();

@@ -5,74 +5,89 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Which subscriptions listen on which channel or pattern.
  *
- * <p>Written only by the fan-out thread; each entry is an immutable array replaced on change, so
- * fan-out iterates a plain array and {@code /stats} can read counts from any thread.
+ * <p>Changed and iterated only by the fan-out thread. Each channel's members sit in an array that
+ * doubles when full and fills holes from the end, so adding or removing a subscriber is O(1)
+ * amortized (plus finding it on removal); {@code /stats} and publishers read only sizes, which
+ * may be a moment stale.
  */
 final class ChannelRegistry {
 
-    private static final Subscription[] EMPTY = new Subscription[0];
+    /** One channel's (or pattern's) subscribers, in no particular order. */
+    private static final class Members {
+        private Subscription[] items = new Subscription[4];
+        private volatile int size;
 
-    private final ConcurrentHashMap<String, Subscription[]> channels = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Subscription[]> patterns = new ConcurrentHashMap<>();
+        void add(Subscription sub) {
+            if (size == items.length) {
+                items = Arrays.copyOf(items, items.length * 2);
+            }
+            items[size] = sub;
+            size = size + 1;
+        }
+
+        /** @return false when it was not a member */
+        boolean remove(Subscription sub) {
+            int n = size;
+            for (int i = n - 1; i >= 0; i--) {
+                if (items[i] == sub) {
+                    items[i] = items[n - 1];
+                    items[n - 1] = null;
+                    size = n - 1;
+                    if (items.length > 64 && size < items.length / 4) {
+                        items = Arrays.copyOf(items, items.length / 2);
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void forEach(Consumer<Subscription> action) {
+            Subscription[] a = items;
+            for (int i = 0, n = size; i < n; i++) {
+                action.accept(a[i]);
+            }
+        }
+    }
+
+    private final ConcurrentHashMap<String, Members> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Members> patterns = new ConcurrentHashMap<>();
+
+    private Map<String, Members> mapFor(String name) {
+        return ChannelName.isPattern(name) ? patterns : channels;
+    }
+
     void add(Subscription sub) {
         for (String name : sub.channels()) {
-            Map<String, Subscription[]> map = ChannelName.isPattern(name) ? patterns : channels;
-            Subscription[] old = map.getOrDefault(name, EMPTY);
-            Subscription[] next = Arrays.copyOf(old, old.length + 1);
-            next[old.length] = sub;
-            map.put(name, next);
+            mapFor(name).computeIfAbsent(name, k -> new Members()).add(sub);
         }
     }
 
     void remove(Subscription sub) {
         for (String name : sub.channels()) {
-            Map<String, Subscription[]> map = ChannelName.isPattern(name) ? patterns : channels;
-            Subscription[] old = map.get(name);
-            if (old == null) {
-                continue;
-            }
-            int at = indexOf(old, sub);
-            if (at < 0) {
-                continue;
-            }
-            if (old.length == 1) {
+            Map<String, Members> map = mapFor(name);
+            Members members = map.get(name);
+            if (members != null && members.remove(sub) && members.size == 0) {
                 map.remove(name);
-                continue;
-            }
-            Subscription[] next = new Subscription[old.length - 1];
-            System.arraycopy(old, 0, next, 0, at);
-            System.arraycopy(old, at + 1, next, at, old.length - at - 1);
-            map.put(name, next);
-        }
-    }
-
-    private static int indexOf(Subscription[] subs, Subscription sub) {
-        for (int i = 0; i < subs.length; i++) {
-            if (subs[i] == sub) {
-                return i;
             }
         }
-        return -1;
     }
 
     /** Every subscription that should see an event on {@code channel}, possibly with repeats. */
-    void forEachTarget(String channel, java.util.function.Consumer<Subscription> action) {
-        Subscription[] direct = channels.get(channel);
+    void forEachTarget(String channel, Consumer<Subscription> action) {
+        Members direct = channels.get(channel);
         if (direct != null) {
-            for (Subscription s : direct) {
-                action.accept(s);
-            }
+            direct.forEach(action);
         }
         if (!patterns.isEmpty()) {
-            for (Map.Entry<String, Subscription[]> e : patterns.entrySet()) {
+            for (Map.Entry<String, Members> e : patterns.entrySet()) {
                 if (ChannelName.matches(e.getKey(), channel)) {
-                    for (Subscription s : e.getValue()) {
-                        action.accept(s);
-                    }
+                    e.getValue().forEach(action);
                 }
             }
         }
@@ -80,12 +95,12 @@ final class ChannelRegistry {
 
     /** How many subscriptions an event on {@code channel} goes to (an estimate while they change). */
     int targetCount(String channel) {
-        Subscription[] direct = channels.get(channel);
-        int n = direct == null ? 0 : direct.length;
+        Members direct = channels.get(channel);
+        int n = direct == null ? 0 : direct.size;
         if (!patterns.isEmpty()) {
-            for (Map.Entry<String, Subscription[]> e : patterns.entrySet()) {
+            for (Map.Entry<String, Members> e : patterns.entrySet()) {
                 if (ChannelName.matches(e.getKey(), channel)) {
-                    n += e.getValue().length;
+                    n += e.getValue().size;
                 }
             }
         }
@@ -95,8 +110,9 @@ final class ChannelRegistry {
     /** Subscriber count per channel and pattern, largest first. */
     List<Map.Entry<String, Integer>> counts() {
         List<Map.Entry<String, Integer>> out = new ArrayList<>();
-        channels.forEach((k, v) -> out.add(Map.entry(k, v.length)));
-        patterns.forEach((k, v) -> out.add(Map.entry(k, v.length)));
+        channels.forEach((k, v) -> out.add(Map.entry(k, v.size)));
+        patterns.forEach((k, v) -> out.add(Map.entry(k, v.size)));
+        out.removeIf(e -> e.getValue() == 0);
         out.sort(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
         return out;
     }

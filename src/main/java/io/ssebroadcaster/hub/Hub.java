@@ -42,6 +42,7 @@ public final class Hub implements AutoCloseable {
     private final long heartbeatNanos;
     private final ChannelRegistry registry;
     private final FanOut fanOut;
+    private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Object order = new Object();
     /** Set once by {@link #close} (guarded by {@link #order}): no publish or subscription is taken after it. */
     private boolean closing;
@@ -149,7 +150,8 @@ public final class Hub implements AutoCloseable {
             }
             // Live events up to the replay's end may still be on their way in; the subscription skips them
             EventId replayedTo = replay.events().isEmpty() ? EventId.ZERO : replay.events().getLast().id();
-            sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended, lagging);
+            sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended, lagging,
+                    transport == Subscription.Transport.STREAM ? writers : null);
             sub.expiresAt(expiresAt);
             live.add(sub);
             open(transport).increment();
@@ -204,10 +206,17 @@ public final class Hub implements AutoCloseable {
             closing = true;
         }
         fanOut.awaitDrained(Duration.ofSeconds(2));
-        for (Subscription sub : live) {
+        List<Subscription> ending = List.copyOf(live);
+        for (Subscription sub : ending) {
             sub.end(Subscription.EndReason.SHUTDOWN);
         }
         ticker.shutdownNow();
         fanOut.close();
+        // pushed streams are written their last events by the writers before those stop
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        for (Subscription sub : ending) {
+            sub.awaitEnd(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        writers.close();
     }
 }

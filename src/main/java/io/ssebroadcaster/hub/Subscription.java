@@ -19,6 +19,11 @@ import java.util.function.Consumer;
  * thread {@linkplain #awaitBatch takes} everything queued in one go, so a client that fell a few
  * events behind gets them in one write.
  *
+ * <p>Two ways out of the outbox. A transport that keeps a thread per client (long polls, HTTP/2)
+ * pulls with {@link #awaitBatch}. A plain HTTP/1 stream {@linkplain #attach attaches} its socket
+ * instead, and the hub's {@link Writers} push to it: a subscription with something queued is put
+ * in its writer's line once, and everything queued by its turn leaves in one write.
+ *
  * <p>The outbox starts small and doubles up to the limit, so an idle subscription costs a few
  * dozen bytes; the events themselves are shared with every other subscriber.
  */
@@ -49,12 +54,18 @@ public final class Subscription {
     private final Transport transport;
     private final int limit;
     private final Consumer<Subscription> onEnd;
+    /** Null for subscriptions that are only ever pulled. */
+    private final Writers writers;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nonEmpty = lock.newCondition();
     private Event[] ring = new Event[INITIAL_CAPACITY];
     private int head;
     private int size;
+    /** Set (guarded by lock) once the transport hands its socket over; until then events wait here. */
+    private Outlet outlet;
+    /** Guarded by lock: in a writer's line or being written, so it is never queued twice. */
+    private boolean scheduled;
 
     private final AtomicReference<EndReason> ended = new AtomicReference<>();
     private volatile Runnable endHook = () -> { };
@@ -70,6 +81,12 @@ public final class Subscription {
 
     Subscription(List<String> channels, Transport transport, int limit, EventId replayedTo,
                  Consumer<Subscription> onEnd, LongAdder lagging) {
+        this(channels, transport, limit, replayedTo, onEnd, lagging, null);
+    }
+
+    Subscription(List<String> channels, Transport transport, int limit, EventId replayedTo,
+                 Consumer<Subscription> onEnd, LongAdder lagging, Writers writers) {
+        this.writers = writers;
         this.lagging = lagging;
         this.lagMark = Math.max(1, limit / 2);
         this.lastOffered = replayedTo;
@@ -135,6 +152,7 @@ public final class Subscription {
         if (ended.get() != null) {
             return true;
         }
+        boolean schedule = false;
         lock.lock();
         try {
             if (counted && size >= limit) {
@@ -151,10 +169,107 @@ public final class Subscription {
             if (counted && size == lagMark) {
                 lagging.increment();
             }
-            if (size == 1) {
+            if (outlet != null) {
+                schedule = !scheduled;
+                scheduled = true;
+            } else if (size == 1) {
                 nonEmpty.signal();
             }
             return true;
+        } finally {
+            lock.unlock();
+            if (schedule) {
+                writers.schedule(this);
+            }
+        }
+    }
+
+    /**
+     * Hands the client's connection over once the transport has written the response head and the
+     * replay: from now on the hub's writers push to it, and whatever queued meanwhile goes first.
+     * The transport's thread then only {@linkplain #awaitEnd waits for the end}.
+     */
+    public void attach(Outlet out) {
+        if (writers == null) {
+            throw new IllegalStateException("this subscription is pulled, not pushed");
+        }
+        boolean schedule;
+        lock.lock();
+        try {
+            outlet = out;
+            schedule = size > 0 && !scheduled;
+            scheduled |= schedule;
+        } finally {
+            lock.unlock();
+        }
+        if (schedule) {
+            writers.schedule(this);
+        }
+    }
+
+    /**
+     * For its writer: moves what is queued into {@code into}.
+     *
+     * @return where to write it, or null when there is nothing (left) to write
+     */
+    Outlet takeForWrite(List<Event> into) {
+        lock.lock();
+        try {
+            EndReason reason = ended.get();
+            if (size == 0 || reason != null && reason != EndReason.SHUTDOWN) {
+                scheduled = false;
+                nonEmpty.signalAll(); // a transport in awaitEnd may be waiting for the last write
+                return null;
+            }
+            drainTo(into);
+            return outlet;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For its writer, after a write: true when more was queued meanwhile and it must stay in line. */
+    boolean stillScheduled() {
+        lock.lock();
+        try {
+            EndReason reason = ended.get();
+            if (size > 0 && (reason == null || reason == EndReason.SHUTDOWN)) {
+                return true;
+            }
+            scheduled = false;
+            nonEmpty.signalAll();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For a pushed subscription's transport thread: returns once the subscription has ended and,
+     * at shutdown, once what was queued before has been written.
+     */
+    public void awaitEnd() {
+        awaitEnd(null);
+    }
+
+    /** As {@link #awaitEnd()}, giving up after {@code timeout} (null: never). */
+    void awaitEnd(java.time.Duration timeout) {
+        long nanos = timeout == null ? Long.MAX_VALUE : timeout.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                EndReason reason = ended.get();
+                if (reason != null && (reason != EndReason.SHUTDOWN || size == 0 && !scheduled) || nanos <= 0) {
+                    return;
+                }
+                if (nanos == Long.MAX_VALUE) {
+                    nonEmpty.await();
+                } else {
+                    nanos = nonEmpty.awaitNanos(nanos);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
         }
@@ -207,25 +322,30 @@ public final class Subscription {
             if (reason != null && reason != EndReason.SHUTDOWN) {
                 return false;
             }
-            for (int i = 0; i < size; i++) {
-                int slot = (head + i) % ring.length;
-                into.add(ring[slot]);
-                ring[slot] = null;
-            }
-            if (size >= lagMark) {
-                lagging.decrement();
-            }
-            head = 0;
-            size = 0;
-            if (ring.length > INITIAL_CAPACITY * 4) {
-                ring = new Event[INITIAL_CAPACITY]; // give back what a burst made us grow to
-            }
+            drainTo(into);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Moves everything queued into {@code into}; the caller holds the lock. */
+    private void drainTo(List<Event> into) {
+        for (int i = 0; i < size; i++) {
+            int slot = (head + i) % ring.length;
+            into.add(ring[slot]);
+            ring[slot] = null;
+        }
+        if (size >= lagMark) {
+            lagging.decrement();
+        }
+        head = 0;
+        size = 0;
+        if (ring.length > INITIAL_CAPACITY * 4) {
+            ring = new Event[INITIAL_CAPACITY]; // give back what a burst made us grow to
         }
     }
 
@@ -248,9 +368,14 @@ public final class Subscription {
         if (!ended.compareAndSet(null, reason)) {
             return;
         }
+        boolean schedule = false;
         lock.lock();
         try {
             nonEmpty.signalAll();
+            if (reason == EndReason.SHUTDOWN && outlet != null && size > 0 && !scheduled) {
+                scheduled = true; // what was accepted before shutdown is still written
+                schedule = true;
+            }
             if (reason != EndReason.SHUTDOWN) {
                 // never taken now (at shutdown the writer still takes them)
                 if (size >= lagMark) {
@@ -261,6 +386,9 @@ public final class Subscription {
             }
         } finally {
             lock.unlock();
+        }
+        if (schedule) {
+            writers.schedule(this);
         }
         onEnd.accept(this);
         endHook.run();

@@ -356,7 +356,7 @@ class FuzzTest {
                     return Outcome.none("closed", reused);
                 }
                 if (r.body() == null) {
-                    return new Outcome(r.status(), r.header("content-type"), firstOfStream(socket.input()), true, "", reused);
+                    return new Outcome(r.status(), r.header("content-type"), firstOfStream(r, socket.input()), true, "", reused);
                 }
                 keep = c.reusable() && c.delivery() == Delivery.NORMAL && !r.closesConnection();
                 return new Outcome(r.status(), r.header("content-type"), r.body(), false, "", reused);
@@ -382,9 +382,9 @@ class FuzzTest {
     }
 
     /** The first comment or event of a stream, as "comment:&lt;text&gt;" or "event:&lt;data&gt;". */
-    private static byte[] firstOfStream(InputStream in) {
+    private static byte[] firstOfStream(RawHttp.Response head, InputStream in) {
         String[] first = {"nothing"};
-        SseWire.read(in, new SseWire.Listener() {
+        SseWire.read(head, in, new SseWire.Listener() {
             @Override
             public boolean event(String id, String event, String data) {
                 first[0] = "event:" + data;

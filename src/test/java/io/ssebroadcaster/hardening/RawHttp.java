@@ -27,7 +27,7 @@ final class RawHttp implements AutoCloseable {
     static final int MAX_BODY = 4 << 20;
 
     /**
-     * One response. {@code body} is null for a chunked {@code text/event-stream} response, which is
+     * One response. {@code body} is null for a streamed {@code text/event-stream} response, which is
      * left unread on the socket for the caller ({@link #input()}).
      */
     record Response(int status, String statusLine, Map<String, List<String>> headers, byte[] body) {
@@ -141,10 +141,9 @@ final class RawHttp implements AutoCloseable {
             byte[] body;
             if (headRequest || status == 204 || status == 304) {
                 body = new byte[0];
+            } else if (ct != null && ct.startsWith("text/event-stream") && head.header("content-length") == null) {
+                return head; // a stream, chunked or ended by closing: the caller reads it (or drops the connection)
             } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
-                if (ct != null && ct.startsWith("text/event-stream")) {
-                    return head; // a stream: the caller reads it (or drops the connection)
-                }
                 body = readChunked();
             } else if (head.header("content-length") != null) {
                 long n = Long.parseLong(head.header("content-length"));

@@ -213,6 +213,7 @@ class ShutdownUnderLoadTest {
 
     private static void read(int port, Stream s, CountDownLatch open, Semaphore connecting) {
         RawHttp conn = null;
+        RawHttp.Response r;
         boolean counted = false;
         try {
             connecting.acquire();
@@ -220,7 +221,7 @@ class ShutdownUnderLoadTest {
                 conn = RawHttp.open(port, 30_000);
                 conn.write(("GET /?channels=sd-" + s.channel + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                         + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                RawHttp.Response r = conn.read(false);
+                r = conn.read(false);
                 if (r == null || r.status() != 200 || r.body() != null) {
                     s.failure = "subscribe answered " + r;
                     s.end = SseWire.End.ERROR;
@@ -230,7 +231,7 @@ class ShutdownUnderLoadTest {
                 connecting.release();
             }
             boolean[] ok = {false};
-            s.end = SseWire.read(conn.input(), new SseWire.Listener() {
+            s.end = SseWire.read(r, conn.input(), new SseWire.Listener() {
                 @Override
                 public boolean event(String id, String event, String data) {
                     s.add(SoakTest.pack(id));

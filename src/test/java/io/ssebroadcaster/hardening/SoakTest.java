@@ -461,7 +461,7 @@ class SoakTest {
                 if (mode == Mode.RAW_STALL) {
                     // read a few events, then stop reading while the server keeps writing, then vanish
                     int[] few = {r.nextInt(4)};
-                    end = SseWire.read(conn.input(), new SseWire.Listener() {
+                    end = SseWire.read(resp, conn.input(), new SseWire.Listener() {
                         @Override
                         public boolean event(String id, String event, String data) {
                             return listener.event(id, event, data) && few[0]-- > 0;
@@ -479,7 +479,7 @@ class SoakTest {
                     });
                     pause(200 + r.nextInt(1500));
                 } else {
-                    end = SseWire.read(conn.input(), listener);
+                    end = SseWire.read(resp, conn.input(), listener);
                 }
                 if (mode == Mode.RAW_CLOSE) {
                     conn.close();

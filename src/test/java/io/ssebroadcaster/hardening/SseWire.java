@@ -8,14 +8,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads an SSE stream from its chunked HTTP body, byte for byte as it arrives, and says how it ended. */
+/**
+ * Reads an SSE stream from its HTTP body (chunked, or ended by closing the connection, as plain
+ * HTTP/1 streams are), byte for byte as it arrives, and says how it ended.
+ */
 final class SseWire {
 
     /** How a stream ended. */
     enum End {
         /** The zero-length chunk: the server finished the response. */
         TERMINATOR,
-        /** The connection closed without the terminator. */
+        /** The connection closed: the end of a close-delimited stream, or a chunked one cut short. */
         EOF,
         /** A read failed (reset) or the framing was broken. */
         ERROR,
@@ -48,8 +51,16 @@ final class SseWire {
     private SseWire() {
     }
 
+    /** Reads the body that follows {@code head} until the stream ends or the listener stops it; never throws. */
+    static End read(RawHttp.Response head, InputStream in, Listener listener) {
+        String te = head.header("transfer-encoding");
+        return te != null && te.toLowerCase(java.util.Locale.ROOT).contains("chunked")
+                ? readChunked(in, listener)
+                : readDecoded(in, listener);
+    }
+
     /** Reads chunks until the stream ends or the listener stops it; never throws. */
-    static End read(InputStream in, Listener listener) {
+    static End readChunked(InputStream in, Listener listener) {
         Parser parser = new Parser(listener);
         byte[] buf = new byte[8192];
         try {
