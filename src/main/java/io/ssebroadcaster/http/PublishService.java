@@ -9,6 +9,7 @@ import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.hub.EventId;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** {@code POST /publish}: validates, checks the publisher's right, hands the message to the broker. */
@@ -41,6 +42,8 @@ final class PublishService implements HttpService {
         EventId id = broker.publish(parsed.publication());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.send(JsonBodies.object().add("status", "ok").add("id", id.toString()).build().toString());
+        // Written by hand: the hottest answer we give, and an id is digits, '-' and '.', never escaped.
+        // A JSON-P object builder here cost more CPU than the rest of the publish.
+        res.send(("{\"status\":\"ok\",\"id\":\"" + id + "\"}").getBytes(StandardCharsets.US_ASCII));
     }
 }

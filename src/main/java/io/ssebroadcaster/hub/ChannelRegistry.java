@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 /**
  * Which subscriptions listen on which channel or pattern.
  *
- * <p>Changed and iterated only by the fan-out thread. Each channel's members sit in an array that
+ * <p>Changed and iterated only under the hub's lock. Each channel's members sit in an array that
  * doubles when full and fills holes from the end, so adding or removing a subscriber is O(1)
  * amortized (plus finding it on removal); {@code /stats} and publishers read only sizes, which
  * may be a moment stale.

@@ -18,21 +18,16 @@ import java.util.logging.Logger;
  * come from.
  *
  * <p>Ordering: {@link #deliver} and {@link #subscribe} take one lock, so each subscription is
- * placed exactly between the events it gets from history and the events it gets live. Nothing
- * slow happens under that lock: appending to history and queuing for fan-out are O(1), and the
- * replay is a walk over the tail of a few in-memory logs.
+ * placed exactly between the events it gets from history and the events it gets live. Fan-out
+ * happens under that lock too, on the publisher's thread: it only puts the event into each
+ * subscriber's outbox (a few dozen nanoseconds, never blocking) and leaves the socket writes to the
+ * {@link Writers}. Handing events to a fan-out thread instead cost a thread wake-up per publish,
+ * which on this kind of machine was more than the hand-offs themselves.
  */
 public final class Hub implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
-    /** Beyond this many events waiting for fan-out, publishes are refused instead of queued. */
-    public static final int MAX_PENDING_EVENTS = 100_000;
-    /**
-     * Beyond this many hand-offs waiting (events times their subscribers: about half a second of
-     * fan-out on two cores), publishes are refused, so a publisher cannot run ahead of delivery.
-     */
-    public static final long MAX_PENDING_DELIVERIES = 500_000;
     /** Publishes are refused when more than half the subscriptions, and more than this many, lag. */
     static final int MIN_LAGGING = 8;
 
@@ -41,7 +36,11 @@ public final class Hub implements AutoCloseable {
     private final int queueLimit;
     private final long heartbeatNanos;
     private final ChannelRegistry registry;
-    private final FanOut fanOut;
+    private final LongConsumer fanOutNanos;
+    /** Guarded by {@link #order}: set while this thread hands an event out (see {@link #ended}). */
+    private boolean fanningOut;
+    /** Guarded by {@link #order}: subscriptions that ended during a fan-out, removed after it. */
+    private final List<Subscription> endedDuringFanOut = new java.util.ArrayList<>();
     private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Object order = new Object();
     /** Set once by {@link #close} (guarded by {@link #order}): no publish or subscription is taken after it. */
@@ -57,6 +56,7 @@ public final class Hub implements AutoCloseable {
     private final LongAdder lagging = new LongAdder();
     private final LongAdder slowDropped = new LongAdder();
     private final LongAdder replayed = new LongAdder();
+    private final LongAdder deliveries = new LongAdder();
 
     /**
      * @param startId     the position a subscriber is given before any event arrives (ids below it
@@ -71,10 +71,9 @@ public final class Hub implements AutoCloseable {
         this.queueLimit = queueLimit;
         this.heartbeatNanos = heartbeat.toNanos();
         this.registry = new ChannelRegistry();
-        this.fanOut = new FanOut(registry, fanOutNanos);
+        this.fanOutNanos = fanOutNanos;
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("sse-ticker").daemon().factory());
-        fanOut.start();
         ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -84,13 +83,10 @@ public final class Hub implements AutoCloseable {
      * @throws HubOverloadedException when fan-out is too far behind to take more
      */
     public void deliver(Event event) {
+        List<Subscription> departed;
         synchronized (order) {
             if (closing) {
                 throw new HubClosedException();
-            }
-            int pending = fanOut.pendingEvents();
-            if (pending >= MAX_PENDING_EVENTS || fanOut.pendingDeliveries() >= MAX_PENDING_DELIVERIES) {
-                throw new HubOverloadedException(Math.max(pending, fanOut.pendingDeliveries()));
             }
             // When most streams fall behind together, the server is the slow one: slow the publisher
             // down rather than let every outbox overflow and drop readers that did nothing wrong.
@@ -100,12 +96,44 @@ public final class Hub implements AutoCloseable {
                 throw new HubOverloadedException(behind);
             }
             history.append(event);
-            fanOut.submit(event);
+            fanOut(event);
             if (event.id().isAfter(newest)) {
                 newest = event.id();
             }
+            departed = removeEndedDuringFanOut();
         }
         published.increment();
+        departed.forEach(sub -> interest.unfollow(sub.channels()));
+    }
+
+    /** Puts the event in the outbox of everyone listening; called holding {@link #order}. */
+    private void fanOut(Event event) {
+        long start = System.nanoTime();
+        long[] count = new long[1];
+        fanningOut = true;
+        try {
+            for (String channel : event.channels()) {
+                registry.forEachTarget(channel, sub -> {
+                    if (sub.offer(event)) {
+                        count[0]++;
+                    }
+                });
+            }
+        } finally {
+            fanningOut = false;
+        }
+        deliveries.add(count[0]);
+        fanOutNanos.accept(System.nanoTime() - start);
+    }
+
+    private List<Subscription> removeEndedDuringFanOut() {
+        if (endedDuringFanOut.isEmpty()) {
+            return List.of();
+        }
+        List<Subscription> departed = List.copyOf(endedDuringFanOut);
+        endedDuringFanOut.clear();
+        departed.forEach(registry::remove);
+        return departed;
     }
 
     /**
@@ -155,7 +183,7 @@ public final class Hub implements AutoCloseable {
             sub.expiresAt(expiresAt);
             live.add(sub);
             open(transport).increment();
-            fanOut.add(sub);
+            registry.add(sub);
         }
         replayed.add(replay.events().size());
         return new Subscribed(sub, replay, position);
@@ -164,8 +192,20 @@ public final class Hub implements AutoCloseable {
     private void ended(Subscription sub) {
         live.remove(sub);
         open(sub.transport()).decrement();
-        fanOut.remove(sub);
-        interest.unfollow(sub.channels());
+        boolean deferred;
+        synchronized (order) {
+            // Only the thread running a fan-out can see this set: the subscription was cut off by
+            // that fan-out, and removing it now would disturb the member array being walked
+            deferred = fanningOut;
+            if (deferred) {
+                endedDuringFanOut.add(sub); // deliver() removes it and unfollows its channels
+            } else {
+                registry.remove(sub);
+            }
+        }
+        if (!deferred) {
+            interest.unfollow(sub.channels());
+        }
         if (sub.endReason() == Subscription.EndReason.SLOW) {
             slowDropped.increment();
             LOG.warning(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
@@ -189,7 +229,7 @@ public final class Hub implements AutoCloseable {
     /** Cheap enough for every metrics scrape: counters, and one entry per channel (not per subscriber). */
     public HubStats stats() {
         return new HubStats(registry.counts(), (int) openStreams.sum(), (int) openPolls.sum(), published.sum(),
-                fanOut.deliveries(), slowDropped.sum(), replayed.sum(), history.size());
+                deliveries.sum(), slowDropped.sum(), replayed.sum(), history.size());
     }
 
     private LongAdder open(Subscription.Transport transport) {
@@ -205,13 +245,11 @@ public final class Hub implements AutoCloseable {
         synchronized (order) {
             closing = true;
         }
-        fanOut.awaitDrained(Duration.ofSeconds(2));
         List<Subscription> ending = List.copyOf(live);
         for (Subscription sub : ending) {
             sub.end(Subscription.EndReason.SHUTDOWN);
         }
         ticker.shutdownNow();
-        fanOut.close();
         // pushed streams are written their last events by the writers before those stop
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
         for (Subscription sub : ending) {

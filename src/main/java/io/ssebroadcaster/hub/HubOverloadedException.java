@@ -1,8 +1,8 @@
 package io.ssebroadcaster.hub;
 
-/** Publishes arrive faster than fan-out can hand them out; the publisher should retry later. */
+/** Publishes arrive faster than the subscribers' writers can send them; the publisher should retry later. */
 public final class HubOverloadedException extends RuntimeException {
-    public HubOverloadedException(long backlog) {
-        super("server is busy: " + backlog + " events or subscribers waiting for fan-out; retry shortly");
+    public HubOverloadedException(long lagging) {
+        super("server is busy: " + lagging + " subscribers have half-full outboxes; retry shortly");
     }
 }

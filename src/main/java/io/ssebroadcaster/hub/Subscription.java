@@ -218,7 +218,9 @@ public final class Subscription {
             EndReason reason = ended.get();
             if (size == 0 || reason != null && reason != EndReason.SHUTDOWN) {
                 scheduled = false;
-                nonEmpty.signalAll(); // a transport in awaitEnd may be waiting for the last write
+                if (reason != null) {
+                    nonEmpty.signalAll(); // the transport in awaitEnd waits for the last write
+                }
                 return null;
             }
             drainTo(into);
@@ -237,7 +239,9 @@ public final class Subscription {
                 return true;
             }
             scheduled = false;
-            nonEmpty.signalAll();
+            if (reason != null) {
+                nonEmpty.signalAll(); // only then is the transport in awaitEnd waiting for us
+            }
             return false;
         } finally {
             lock.unlock();

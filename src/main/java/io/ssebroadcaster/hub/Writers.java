@@ -183,6 +183,7 @@ final class Writers implements AutoCloseable {
                 Subscription sub = w.writing;
                 if (sub != null && now - w.writingSince > STALL) {
                     if (stalled.get() < MAX_STALLED) {
+                        LOG.fine(() -> "a write to " + sub + " is blocked; its writer's other clients move to a new thread");
                         stalled.incrementAndGet();
                         stalledWriters.add(w);
                         w.retired = true;
