@@ -56,6 +56,7 @@ final class EventStreamSink implements Sink<byte[]>, Outlet {
         head.write('\n');
         head.write(body);
         write(head);
+        ReadBufferRelease.release(connection.serverSocket());
     }
 
     @Override

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /** What /proc and jcmd tell about the server process(es) under test and about ourselves. */
 final class Proc {
 
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** One match per generation (Parallel, Serial) or one for the whole heap (G1); metaspace lines do not match. */
+    private static final Pattern HEAP_USED = Pattern.compile(", used (\\d+)K");
     private static final long TICKS_PER_SECOND = clockTicks();
 
     private Proc() {
@@ -139,6 +140,10 @@ final class Proc {
             jcmd(pid, "GC.run");
         }
         Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        long used = -1;
+        while (m.find()) {
+            used = Math.max(used, 0) + Long.parseLong(m.group(1));
+        }
+        return used;
     }
 }
