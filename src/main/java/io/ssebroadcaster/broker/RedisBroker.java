@@ -10,6 +10,7 @@ import io.ssebroadcaster.hub.HubOverloadedException;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.resps.StreamEntry;
@@ -302,6 +303,16 @@ public final class RedisBroker implements Broker, ChannelInterest {
         }
     }
 
+    /**
+     * The pooled command connections went down with Redis; the pool's idle check would find them
+     * only over the next seconds, and the first publish after we report ready must not get one.
+     */
+    private void dropIdleCommandConnections() {
+        if (commands instanceof JedisPooled pooled) {
+            pooled.getPool().clear();
+        }
+    }
+
     private final class Listener extends JedisPubSub {
         private final Set<String> initial;
         private final boolean reconnect;
@@ -321,6 +332,9 @@ public final class RedisBroker implements Broker, ChannelInterest {
             // The first confirmation: every channel of the initial SUBSCRIBE is live now
             synchronized (upstream) {
                 listener = this;
+                if (reconnect) {
+                    dropIdleCommandConnections();
+                }
                 connected = true;
                 wasConnected = true;
                 List<String> missing = new ArrayList<>();
