@@ -21,5 +21,6 @@ EXPOSE 8888
 # Ready means the broker works (with --broker redis: Redis reachable)
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8888/observe/health/ready || exit 1
-# Every option can also be given as an SSE_* environment variable (e.g. SSE_BROKER=redis).
-ENTRYPOINT ["java", "@/app/jvm.options", "-jar", "/app/sse-broadcaster.jar", "--listen", "0.0.0.0"]
+# Every option can also be given as an SSE_* environment variable (e.g. SSE_BROKER=redis), or as
+# arguments after the image name. SSE_JAVA_OPTS adds JVM flags after jvm.options (e.g. -Xmx2g), as bin/run does.
+ENTRYPOINT ["sh", "-c", "exec java @/app/jvm.options $SSE_JAVA_OPTS -jar /app/sse-broadcaster.jar --listen 0.0.0.0 \"$@\"", "sse-broadcaster"]
