@@ -27,7 +27,6 @@ import io.ssebroadcaster.observe.Observability;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.UnifiedJedis;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 
@@ -66,7 +65,7 @@ public final class SseBroadcaster implements AutoCloseable {
         History history;
         if (settings.broker() == Settings.BrokerKind.REDIS) {
             RedisEndpoint endpoint = RedisEndpoint.from(settings);
-            UnifiedJedis commands = new JedisPooled(endpoint.address(), endpoint.clientConfig(2000, "sse-commands"),
+            JedisPooled commands = new JedisPooled(endpoint.address(), endpoint.clientConfig(2000, "sse-commands"),
                     redisPool());
             history = new RedisHistory(memory, commands, settings.historySize(), settings.historyTtl().toMillis());
             this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis());
@@ -108,7 +107,8 @@ public final class SseBroadcaster implements AutoCloseable {
         pool.setMaxTotal(32);
         pool.setMaxIdle(32);
         pool.setMaxWait(Duration.ofSeconds(1));
-        // Idle connections are checked every second, so few survive a Redis restart to fail a request
+        // Idle connections are checked every second (drops other than a Redis restart, which the broker
+        // handles by clearing the pool when it reconnects)
         pool.setTestWhileIdle(true);
         pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
         return pool;

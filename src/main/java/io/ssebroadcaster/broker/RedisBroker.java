@@ -9,9 +9,8 @@ import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubOverloadedException;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPubSub;
-import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.JedisPooled;
-import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.resps.StreamEntry;
 
@@ -55,7 +54,7 @@ public final class RedisBroker implements Broker, ChannelInterest {
     private static final long MAX_BACKOFF_MILLIS = 5000;
 
     private final RedisEndpoint endpoint;
-    private final UnifiedJedis commands;
+    private final JedisPooled commands;
     private final int historySize;
     private final long historyTtlMillis;
 
@@ -80,7 +79,7 @@ public final class RedisBroker implements Broker, ChannelInterest {
     private EventId rawBase = EventId.ZERO;
     private long localCount;
 
-    public RedisBroker(RedisEndpoint endpoint, UnifiedJedis commands, int historySize, long historyTtlMillis) {
+    public RedisBroker(RedisEndpoint endpoint, JedisPooled commands, int historySize, long historyTtlMillis) {
         this.endpoint = endpoint;
         this.commands = commands;
         this.historySize = historySize;
@@ -308,9 +307,7 @@ public final class RedisBroker implements Broker, ChannelInterest {
      * only over the next seconds, and the first publish after we report ready must not get one.
      */
     private void dropIdleCommandConnections() {
-        if (commands instanceof JedisPooled pooled) {
-            pooled.getPool().clear();
-        }
+        commands.getPool().clear();
     }
 
     private final class Listener extends JedisPubSub {
