@@ -31,6 +31,7 @@ public final class MemoryBroker implements Broker {
     /** Id assignment and delivery happen under one lock so the hub sees ids in order. */
     @Override
     public synchronized EventId publish(Publication p) {
+        hub.admit();
         EventId id = ids.next();
         hub.deliver(Event.of(id, p.channels(), p.type(), p.data()));
         return id;

@@ -110,6 +110,7 @@ public final class RedisBroker implements Broker, ChannelInterest {
 
     @Override
     public EventId publish(Publication p) {
+        hub.admit();
         List<String> keys = new ArrayList<>(2 * p.channels().size() + 1);
         keys.add(RedisStreams.LAST_ID_KEY);
         for (String channel : p.channels()) {

@@ -44,7 +44,7 @@ public final class Hub implements AutoCloseable {
     private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Object order = new Object();
     /** Set once by {@link #close} (guarded by {@link #order}): no publish or subscription is taken after it. */
-    private boolean closing;
+    private volatile boolean closing;
     /** The newest id delivered (guarded by {@link #order}): a new subscriber's position. */
     private EventId newest;
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
@@ -78,22 +78,37 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Accepts an event from a broker. Callers deliver in id order (brokers serialize this call).
+     * Asks whether this node can take one more publish; brokers call it before accepting one, never
+     * for an event another node already accepted (that one is {@linkplain #deliver delivered} anyway).
      *
-     * @throws HubOverloadedException when fan-out is too far behind to take more
+     * @throws HubOverloadedException when delivery is too far behind to take more
+     * @throws HubClosedException     when the hub is shutting down
+     */
+    public void admit() {
+        if (closing) {
+            throw new HubClosedException();
+        }
+        // When most streams fall behind together, the server is the slow one: slow the publisher
+        // down rather than let every outbox overflow and drop readers that did nothing wrong.
+        // A few slow clients never trigger this; they are dropped at their own limit.
+        long behind = lagging.sum();
+        if (behind > Math.max(MIN_LAGGING, live.size() / 2)) {
+            throw new HubOverloadedException(behind);
+        }
+    }
+
+    /**
+     * Hands an accepted event to every subscriber of its channels. Callers deliver in id order
+     * (brokers serialize this call). It never refuses for load: a subscriber that cannot take the
+     * event is disconnected, so it resumes from history with its last id.
+     *
+     * @throws HubClosedException when the hub is shutting down
      */
     public void deliver(Event event) {
         List<Subscription> departed;
         synchronized (order) {
             if (closing) {
                 throw new HubClosedException();
-            }
-            // When most streams fall behind together, the server is the slow one: slow the publisher
-            // down rather than let every outbox overflow and drop readers that did nothing wrong.
-            // A few slow clients never trigger this; they are dropped at their own limit.
-            long behind = lagging.sum();
-            if (behind > Math.max(MIN_LAGGING, live.size() / 2)) {
-                throw new HubOverloadedException(behind);
             }
             history.append(event);
             fanOut(event);

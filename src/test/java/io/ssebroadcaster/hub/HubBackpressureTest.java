@@ -25,6 +25,7 @@ class HubBackpressureTest {
     }
 
     static void publish(Hub hub, int n) {
+        hub.admit();
         hub.deliver(Event.of(new EventId(n, 0), List.of("c"), null, "m" + n));
     }
 
