@@ -13,6 +13,9 @@ import io.ssebroadcaster.broker.MemoryBroker;
 import io.ssebroadcaster.broker.RedisBroker;
 import io.ssebroadcaster.broker.RedisEndpoint;
 import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.delivery.EventStreamCodec;
+import io.ssebroadcaster.delivery.EventStreams;
+import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.history.MemoryHistory;
 import io.ssebroadcaster.history.RedisHistory;
 import io.ssebroadcaster.http.ConnectionLimiter;
@@ -49,6 +52,8 @@ public final class SseBroadcaster implements AutoCloseable {
 
     private final Settings settings;
     private final Hub hub;
+    private final EventStreams streams;
+    private final Refusals refusals;
     private final Broker broker;
     private final ConnectionLimiter connections;
     private final int tcpConnections;
@@ -75,10 +80,13 @@ public final class SseBroadcaster implements AutoCloseable {
         }
         this.tcpConnections = tcpConnectionCap(settings.maxConnections());
         this.connections = new ConnectionLimiter(Math.min(settings.maxConnections(), tcpConnections - SPARE_CONNECTIONS));
-        this.hub = new Hub(history, broker.interest(), settings.queueLimit(), settings.heartbeat(), ids.last(),
-                observability::recordFanOut);
+        this.refusals = new Refusals(settings.refusalRetry().minMillis(), settings.refusalRetry().maxMillis());
+        this.streams = new EventStreams(refusals, settings.retry(), settings.pollTimeout());
+        this.hub = new Hub(history, broker.interest(), streams.backlog(), settings.queueLimit(), settings.heartbeat(),
+                EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
+        streams.serve(hub);
         broker.start(hub);
-        observability.watch(hub, broker);
+        observability.watch(hub, broker, refusals);
         this.graphite = settings.export().graphite() ? new GraphiteExporter(hub, settings.export()) : null;
     }
 
@@ -148,7 +156,7 @@ public final class SseBroadcaster implements AutoCloseable {
                         .maxPrologueLength(HeaderSizeLimit.MAX_REQUEST_LINE_BYTES)
                         .maxHeadersSize(HeaderSizeLimit.PARSER_MAX_HEADER_BYTES)
                         .build())
-                .routing(routing -> Routes.configure(routing, hub, broker, settings, connections));
+                .routing(routing -> Routes.configure(routing, hub, streams, refusals, broker, settings, connections));
     }
 
     /** TLS from PEM files; HTTP/2 is offered by ALPN next to HTTP/1.1 (helidon-webserver-http2). */
@@ -196,7 +204,10 @@ public final class SseBroadcaster implements AutoCloseable {
         return broker;
     }
 
-    /** Ends every stream cleanly (clients reconnect elsewhere), then stops listening. */
+    /**
+     * Ends every stream cleanly, each with a random {@code retry:} so clients come back spread out
+     * (here after a restart, or on another node), then stops listening.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -204,7 +215,8 @@ public final class SseBroadcaster implements AutoCloseable {
         }
         closed = true;
         hub.close();
-        connections.awaitIdle(Duration.ofSeconds(2)); // let each stream write its last chunk
+        connections.awaitIdle(Duration.ofSeconds(2)); // let each stream write its last events and farewell
+        streams.close();
         if (server != null) {
             server.stop();
         }

@@ -1,5 +1,6 @@
 package io.ssebroadcaster.broker;
 
+import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.ChannelInterest;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
@@ -33,7 +34,7 @@ public final class MemoryBroker implements Broker {
     public synchronized EventId publish(Publication p) {
         hub.admit();
         EventId id = ids.next();
-        hub.deliver(Event.of(id, p.channels(), p.type(), p.data()));
+        hub.deliver(EventStreamCodec.event(id, p.channels(), p.type(), p.data()));
         return id;
     }
 

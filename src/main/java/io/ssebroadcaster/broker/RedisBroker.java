@@ -1,5 +1,6 @@
 package io.ssebroadcaster.broker;
 
+import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.history.RedisStreams;
 import io.ssebroadcaster.hub.ChannelInterest;
 import io.ssebroadcaster.hub.ChannelName;
@@ -408,10 +409,10 @@ public final class RedisBroker implements Broker, ChannelInterest {
     private void receive(String channel, String payload) {
         RedisEnvelope.Parsed api = RedisEnvelope.parse(payload);
         if (api != null) {
-            receiveApi(Event.of(EventId.parse(api.id()), List.of(channel), api.type(), api.data()));
+            receiveApi(EventStreamCodec.event(EventId.parse(api.id()), List.of(channel), api.type(), api.data()));
         } else {
             // A raw PUBLISH: numbered after the last API message this node knows of
-            deliver(Event.of(rawBase.withLocal(++localCount), List.of(channel), null, payload));
+            deliver(EventStreamCodec.event(rawBase.withLocal(++localCount), List.of(channel), null, payload));
         }
     }
 

@@ -78,6 +78,11 @@ final class Options {
             description = "Reconnect delay sent to clients as 'retry:'. Default: ${DEFAULT-VALUE}")
     int retry;
 
+    @Option(names = "--refusal-retry", defaultValue = "2000-10000", paramLabel = "MIN-MAX",
+            description = "Milliseconds window for the random 'retry:' sent to EventSources that are refused (cap, overload) "
+                    + "or sent away at shutdown, so they come back spread out. Default: ${DEFAULT-VALUE}")
+    String refusalRetry;
+
     @Option(names = "--max-channels", defaultValue = "64", paramLabel = "N",
             description = "Most channels one subscription may name. Default: ${DEFAULT-VALUE}")
     int maxChannels;

@@ -23,6 +23,7 @@ public record Settings(
         int queueLimit,
         Duration pollTimeout,
         Duration retry,
+        RetryWindow refusalRetry,
         int maxChannels,
         int maxConnections,
         List<String> corsOrigins,
@@ -32,6 +33,10 @@ public record Settings(
         Tls tls) {
 
     public enum BrokerKind { MEMORY, REDIS }
+
+    /** Where a refused or sent-away client's {@code retry:} is drawn from, in milliseconds. */
+    public record RetryWindow(long minMillis, long maxMillis) {
+    }
 
     /** Graphite export: null host means off. */
     public record Export(boolean graphite, String host, int port, Duration interval, String path) {
@@ -65,6 +70,7 @@ public record Settings(
                 + " history-ttl=" + historyTtl.toSeconds() + "s history-max-bytes=" + historyMaxBytes
                 + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
+                + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"
                 + " max-channels=" + maxChannels + " max-connections=" + maxConnections
                 + " cors-origins=" + String.join(",", corsOrigins)
                 + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()

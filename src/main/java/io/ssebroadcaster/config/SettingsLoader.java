@@ -168,6 +168,9 @@ public final class SettingsLoader {
         at.check(o.queueLimit >= 1 && o.queueLimit <= 1_000_000, "queue-limit", o.queueLimit, "must be 1..1000000");
         at.check(o.pollTimeout >= 1 && o.pollTimeout <= 300, "poll-timeout", o.pollTimeout, "must be 1..300 seconds");
         at.check(o.retry >= 0 && o.retry <= 3_600_000, "retry", o.retry, "must be 0..3600000 milliseconds");
+        Settings.RetryWindow refusalRetry = retryWindow(o.refusalRetry);
+        at.check(refusalRetry != null, "refusal-retry", o.refusalRetry,
+                "must be MIN-MAX milliseconds with 0 <= MIN <= MAX <= 3600000");
         at.check(o.maxChannels >= 1 && o.maxChannels <= 1024, "max-channels", o.maxChannels, "must be 1..1024");
         at.check(o.maxConnections >= 1 && o.maxConnections <= 1_000_000, "max-connections", o.maxConnections,
                 "must be 1..1000000");
@@ -210,13 +213,24 @@ public final class SettingsLoader {
         return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
-                Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), o.maxChannels, o.maxConnections,
+                Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry, o.maxChannels, o.maxConnections,
                 origins,
                 new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
                         Duration.ofSeconds(o.exportInterval), o.exportPath),
                 new Settings.Logging(level, o.logfile, o.pidfile),
                 new Settings.Security(blankToNull(o.jwtSecret), o.jwtPublicKey, privateChannels, o.requireAuth),
                 new Settings.Tls(o.sslPort, o.sslCert, o.sslKey, o.sslOnly));
+    }
+
+    /** {@code 2000-10000}, or one number for a fixed delay; null when malformed or out of range. */
+    private static Settings.RetryWindow retryWindow(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,7})\\s*(?:-\\s*(\\d{1,7})\\s*)?").matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        long min = Long.parseLong(m.group(1));
+        long max = m.group(2) == null ? min : Long.parseLong(m.group(2));
+        return min <= max && max <= 3_600_000 ? new Settings.RetryWindow(min, max) : null;
     }
 
     private static String blankToNull(String s) {

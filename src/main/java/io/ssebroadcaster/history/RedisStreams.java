@@ -1,5 +1,6 @@
 package io.ssebroadcaster.history;
 
+import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import redis.clients.jedis.resps.StreamEntry;
@@ -42,6 +43,6 @@ public final class RedisStreams {
         Map<String, String> fields = entry.getFields();
         String type = fields.getOrDefault(TYPE_FIELD, "");
         EventId id = new EventId(entry.getID().getTime(), entry.getID().getSequence());
-        return Event.of(id, List.of(channel), type.isEmpty() ? null : type, fields.getOrDefault(DATA_FIELD, ""));
+        return EventStreamCodec.event(id, List.of(channel), type.isEmpty() ? null : type, fields.getOrDefault(DATA_FIELD, ""));
     }
 }

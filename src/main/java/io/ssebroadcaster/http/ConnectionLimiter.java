@@ -20,7 +20,7 @@ public final class ConnectionLimiter {
 
     void acquire() {
         if (!permits.tryAcquire()) {
-            throw ApiException.unavailable("too many connections (limit " + max + "); retry later", 5);
+            throw new ConnectionCapException(max);
         }
     }
 

@@ -3,11 +3,15 @@ package io.ssebroadcaster.http;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
 import io.ssebroadcaster.hub.HubClosedException;
@@ -28,7 +32,7 @@ public final class ErrorMapper {
     private ErrorMapper() {
     }
 
-    static void register(HttpRouting.Builder routing) {
+    static void register(HttpRouting.Builder routing, Refusals refusals) {
         routing.error(ApiException.class, (req, res, e) -> send(res, e.status(), e.getMessage(), e.retryAfterSeconds()));
         routing.error(AccessDeniedException.class, (req, res, e) -> {
             if (!e.authenticated()) {
@@ -39,9 +43,10 @@ public final class ErrorMapper {
         // Helidon's own refusals (an unparsable header, a route it cannot serve) keep their 4xx status
         routing.error(HttpException.class, (req, res, e) -> send(res, e.status().code() >= 500 ? 400 : e.status().code(),
                 e.status().code() == 404 ? "no such endpoint" : "malformed request: " + e.status().reasonPhrase(), null));
-        routing.error(HubClosedException.class, (req, res, e) -> send(res, 503, e.getMessage(), 1));
+        routing.error(HubClosedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.SHUTDOWN, refusals));
+        routing.error(HubOverloadedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.OVERLOAD, refusals));
+        routing.error(ConnectionCapException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.CONNECTIONS, refusals));
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
-        routing.error(HubOverloadedException.class, (req, res, e) -> send(res, 503, e.getMessage(), 1));
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, 500, "internal error", null);
@@ -91,6 +96,34 @@ public final class ErrorMapper {
                     .header(HeaderNames.CONTENT_TYPE, "application/json")
                     .entity(JsonBodies.error(error))
                     .build();
+        }
+    }
+
+    /**
+     * The server cannot take this request now. A subscriber is counted; an EventSource gets a 200
+     * event stream that tells it when to come back (any other status would make it give up for
+     * good); everyone else gets 503 with {@code Retry-After} from the same random window.
+     */
+    private static void unavailable(ServerRequest req, ServerResponse res, RuntimeException e, Refusals.Reason reason,
+                                    Refusals refusals) {
+        boolean subscriber = req.prologue().method() == Method.GET && "/".equals(req.path().path());
+        if (subscriber) {
+            refusals.count(reason);
+            if (!res.isSent() && wantsEventStream(req) && !SubscribeRequest.isLongPoll(req)) {
+                refusals.send(res, reason);
+                return;
+            }
+        }
+        send(res, 503, e.getMessage(), refusals.retryAfterSeconds());
+    }
+
+    private static boolean wantsEventStream(ServerRequest req) {
+        try {
+            return req.headers().acceptedTypes().stream()
+                    .map(HttpMediaType::mediaType)
+                    .anyMatch(m -> "text".equals(m.type()) && "event-stream".equals(m.subtype()));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

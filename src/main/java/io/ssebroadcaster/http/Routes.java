@@ -5,6 +5,9 @@ import io.helidon.webserver.http.HttpRouting;
 import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.delivery.EventStreamCodec;
+import io.ssebroadcaster.delivery.EventStreams;
+import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.hub.Hub;
 
 /** Every HTTP endpoint, in one place. */
@@ -15,16 +18,16 @@ public final class Routes {
     private Routes() {
     }
 
-    public static void configure(HttpRouting.Builder routing, Hub hub, Broker broker, Settings settings,
-                                 ConnectionLimiter connections) {
-        ErrorMapper.register(routing);
+    public static void configure(HttpRouting.Builder routing, Hub hub, EventStreams streams, Refusals refusals,
+                                 Broker broker, Settings settings, ConnectionLimiter connections) {
+        ErrorMapper.register(routing, refusals);
         routing.addFilter(new HeaderSizeLimit());
         routing.addFilter(new CorsRefusals(settings.corsOrigins()));
         routing.any(cors(settings));
         AccessPolicy access = new AccessPolicy(settings.httpSecret(), settings.security());
-        routing.register(new SubscribeService(hub, access, settings, connections));
+        routing.register(new SubscribeService(streams, access, settings.maxChannels(), connections));
         routing.register(new PublishService(broker, access, settings.maxMessageBytes(), settings.maxChannels()));
-        routing.register(new StatsService(hub));
+        routing.register(new StatsService(hub, refusals));
         StaticFiles.register(routing);
         routing.any((req, res) -> {
             if (req.path().path().startsWith(OBSERVE)) {
@@ -41,7 +44,7 @@ public final class Routes {
                 .allowOrigins(anyOrigin ? new String[] {"*"} : settings.corsOrigins().toArray(String[]::new))
                 .allowMethods("GET", "POST", "OPTIONS")
                 .allowHeaders("Content-Type", "Last-Event-ID", "Authorization", "X-Requested-With", "Cache-Control")
-                .exposeHeaders(EventStreamFormat.HISTORY_TRUNCATED.defaultCase(), "Retry-After")
+                .exposeHeaders(EventStreamCodec.HISTORY_TRUNCATED.defaultCase(), "Retry-After")
                 // Credentials with a wildcard origin would let any site read a logged-in user's stream
                 .allowCredentials(!anyOrigin)
                 .maxAgeSeconds(600)

@@ -7,7 +7,11 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
+import io.ssebroadcaster.delivery.Refusals;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
+
+import java.util.Locale;
 
 import java.util.Map;
 
@@ -18,9 +22,11 @@ import java.util.Map;
 final class StatsService implements HttpService {
 
     private final Hub hub;
+    private final Refusals refusals;
 
-    StatsService(Hub hub) {
+    StatsService(Hub hub, Refusals refusals) {
         this.hub = hub;
+        this.refusals = refusals;
     }
 
     @Override
@@ -44,10 +50,20 @@ final class StatsService implements HttpService {
                 .add("deliveries", s.deliveries())
                 .add("slowDropped", s.slowDropped())
                 .add("replayed", s.replayed())
+                .add("refused", refused())
                 .add("historySize", s.historySize())
                 .build().toString();
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         res.send(body);
+    }
+
+    /** Subscribers sent away, by reason: {@code {"connections": 0, "overload": 0, "shutdown": 0}}. */
+    private JsonObjectBuilder refused() {
+        JsonObjectBuilder out = JsonBodies.object();
+        for (Refusals.Reason reason : Refusals.Reason.values()) {
+            out.add(reason.name().toLowerCase(Locale.ROOT), refusals.refused(reason));
+        }
+        return out;
     }
 }

@@ -80,7 +80,8 @@ record SubscribeRequest(List<String> channels, EventId lastEventId, boolean long
         }
     }
 
-    private static boolean isLongPoll(ServerRequest req) {
+    /** A poll asked for by {@code transport=poll}, or an XHR that does not accept an event stream. */
+    static boolean isLongPoll(ServerRequest req) {
         if (req.query().first("transport").asOptional().filter("poll"::equals).isPresent()) {
             return true;
         }

@@ -7,28 +7,21 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.auth.Token;
-import io.ssebroadcaster.config.Settings;
-import io.ssebroadcaster.hub.Hub;
-import io.ssebroadcaster.hub.Subscription;
-
+import io.ssebroadcaster.delivery.EventStreams;
 
 /** {@code GET /?channels=...}: an SSE stream, or one long poll for clients without EventSource. */
 final class SubscribeService implements HttpService {
 
-    private final Hub hub;
+    private final EventStreams streams;
     private final AccessPolicy access;
     private final int maxChannels;
     private final ConnectionLimiter connections;
-    private final SseStreamWriter streams;
-    private final LongPollResponder polls;
 
-    SubscribeService(Hub hub, AccessPolicy access, Settings settings, ConnectionLimiter connections) {
-        this.hub = hub;
+    SubscribeService(EventStreams streams, AccessPolicy access, int maxChannels, ConnectionLimiter connections) {
+        this.streams = streams;
         this.access = access;
-        this.maxChannels = settings.maxChannels();
+        this.maxChannels = maxChannels;
         this.connections = connections;
-        this.streams = new SseStreamWriter(settings.retry().toMillis());
-        this.polls = new LongPollResponder(settings.retry().toMillis(), settings.pollTimeout());
     }
 
     @Override
@@ -45,14 +38,8 @@ final class SubscribeService implements HttpService {
         Token token = access.checkSubscribe(request.token(), request.channels());
         connections.acquire();
         try {
-            Subscription.Transport transport = request.longPoll() ? Subscription.Transport.POLL : Subscription.Transport.STREAM;
-            Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), transport,
-                    token == null ? null : token.expiresAt());
-            if (request.longPoll()) {
-                polls.respond(res, subscribed, request.lastEventId());
-            } else {
-                streams.stream(req, res, subscribed, request.lastEventId());
-            }
+            streams.serve(req, res, new EventStreams.Request(request.channels(), request.lastEventId(),
+                    request.longPoll(), token == null ? null : token.expiresAt()));
         } finally {
             connections.release();
         }

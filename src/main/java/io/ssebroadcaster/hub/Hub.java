@@ -2,6 +2,7 @@ package io.ssebroadcaster.hub;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,63 +15,63 @@ import java.util.logging.Logger;
 
 /**
  * The channel hub: brokers {@linkplain #deliver deliver} events into it, transports
- * {@linkplain #subscribe subscribe} clients to it. It knows nothing of HTTP or of where events
- * come from.
+ * {@linkplain #subscribe subscribe} clients to it. It knows nothing of HTTP, of the wire format or of
+ * where events come from.
  *
  * <p>Ordering: {@link #deliver} and {@link #subscribe} take one lock, so each subscription is
  * placed exactly between the events it gets from history and the events it gets live. Fan-out
  * happens under that lock too, on the publisher's thread: it only puts the event into each
- * subscriber's outbox (a few dozen nanoseconds, never blocking) and leaves the socket writes to the
- * {@link Writers}. Handing events to a fan-out thread instead cost a thread wake-up per publish,
- * which on this kind of machine was more than the hand-offs themselves.
+ * subscriber's {@link Outbox} (a few dozen nanoseconds, never blocking) and tells the subscriber's
+ * {@link Drain} when its outbox stops being empty; the socket writes happen elsewhere. A subscriber
+ * whose outbox is full is cut off after the loop, so it resumes from history with its last id.
  */
 public final class Hub implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
-    /** Publishes are refused when more than half the subscriptions, and more than this many, lag. */
-    static final int MIN_LAGGING = 8;
+    /** Publishes and new subscribers are refused while the writers are this far behind. */
+    public static final Duration MAX_BACKLOG = Duration.ofSeconds(1);
 
     private final History history;
     private final ChannelInterest interest;
+    private final Backlog backlog;
     private final int queueLimit;
     private final long heartbeatNanos;
-    private final ChannelRegistry registry;
+    private final Event keepAlive;
+    private final ChannelRegistry registry = new ChannelRegistry();
     private final LongConsumer fanOutNanos;
-    /** Guarded by {@link #order}: set while this thread hands an event out (see {@link #ended}). */
-    private boolean fanningOut;
-    /** Guarded by {@link #order}: subscriptions that ended during a fan-out, removed after it. */
-    private final List<Subscription> endedDuringFanOut = new java.util.ArrayList<>();
-    private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Object order = new Object();
-    /** Set once by {@link #close} (guarded by {@link #order}): no publish or subscription is taken after it. */
+    /** Set once by {@link #close}: no publish or subscription is taken after it. */
     private volatile boolean closing;
     /** The newest id delivered (guarded by {@link #order}): a new subscriber's position. */
     private EventId newest;
+    /** Guarded by {@link #order}: subscribers whose outbox overflowed during the current fan-out. */
+    private final List<Subscription> overflowed = new ArrayList<>();
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService ticker;
     private final LongAdder published = new LongAdder();
     private final LongAdder openStreams = new LongAdder();
     private final LongAdder openPolls = new LongAdder();
-    /** Subscriptions with at least half their outbox full. */
-    private final LongAdder lagging = new LongAdder();
     private final LongAdder slowDropped = new LongAdder();
     private final LongAdder replayed = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
 
     /**
+     * @param backlog     how far behind the writers are (refuses work past {@link #MAX_BACKLOG})
+     * @param keepAlive   queued for streams idle for {@code heartbeat}; written like an event
      * @param startId     the position a subscriber is given before any event arrives (ids below it
      *                    belong to an earlier run)
      * @param fanOutNanos told how long each event took to hand to all its subscribers (for metrics)
      */
-    public Hub(History history, ChannelInterest interest, int queueLimit, Duration heartbeat, EventId startId,
-               LongConsumer fanOutNanos) {
+    public Hub(History history, ChannelInterest interest, Backlog backlog, int queueLimit, Duration heartbeat,
+               Event keepAlive, EventId startId, LongConsumer fanOutNanos) {
         this.history = history;
-        this.newest = startId;
         this.interest = interest;
+        this.backlog = backlog;
         this.queueLimit = queueLimit;
         this.heartbeatNanos = heartbeat.toNanos();
-        this.registry = new ChannelRegistry();
+        this.keepAlive = keepAlive;
+        this.newest = startId;
         this.fanOutNanos = fanOutNanos;
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("sse-ticker").daemon().factory());
@@ -78,34 +79,31 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Asks whether this node can take one more publish; brokers call it before accepting one, never
-     * for an event another node already accepted (that one is {@linkplain #deliver delivered} anyway).
+     * Asks whether this node can take more work: a publish (brokers call it before accepting one,
+     * never for an event another node already accepted) or a new subscriber.
      *
-     * @throws HubOverloadedException when delivery is too far behind to take more
+     * @throws HubOverloadedException when the writers are too far behind
      * @throws HubClosedException     when the hub is shutting down
      */
     public void admit() {
         if (closing) {
             throw new HubClosedException();
         }
-        // When most streams fall behind together, the server is the slow one: slow the publisher
-        // down rather than let every outbox overflow and drop readers that did nothing wrong.
-        // A few slow clients never trigger this; they are dropped at their own limit.
-        long behind = lagging.sum();
-        if (behind > Math.max(MIN_LAGGING, live.size() / 2)) {
-            throw new HubOverloadedException(behind);
+        long behind = backlog.behindNanos();
+        if (behind > MAX_BACKLOG.toNanos()) {
+            throw new HubOverloadedException(Duration.ofNanos(behind));
         }
     }
 
     /**
      * Hands an accepted event to every subscriber of its channels. Callers deliver in id order
      * (brokers serialize this call). It never refuses for load: a subscriber that cannot take the
-     * event is disconnected, so it resumes from history with its last id.
+     * event is cut off, so it resumes from history with its last id.
      *
      * @throws HubClosedException when the hub is shutting down
      */
     public void deliver(Event event) {
-        List<Subscription> departed;
+        List<Subscription> cut;
         synchronized (order) {
             if (closing) {
                 throw new HubClosedException();
@@ -115,40 +113,34 @@ public final class Hub implements AutoCloseable {
             if (event.id().isAfter(newest)) {
                 newest = event.id();
             }
-            departed = removeEndedDuringFanOut();
+            cut = overflowed.isEmpty() ? List.of() : List.copyOf(overflowed);
+            overflowed.clear();
         }
         published.increment();
-        departed.forEach(sub -> interest.unfollow(sub.channels()));
+        for (Subscription sub : cut) {
+            end(sub, Subscription.EndReason.SLOW);
+        }
     }
 
     /** Puts the event in the outbox of everyone listening; called holding {@link #order}. */
     private void fanOut(Event event) {
         long start = System.nanoTime();
         long[] count = new long[1];
-        fanningOut = true;
-        try {
-            for (String channel : event.channels()) {
-                registry.forEachTarget(channel, sub -> {
-                    if (sub.offer(event)) {
+        for (String channel : event.channels()) {
+            registry.forEachTarget(channel, sub -> {
+                switch (sub.outbox().offer(event)) {
+                    case QUEUED -> count[0]++;
+                    case QUEUED_FIRST -> {
                         count[0]++;
+                        sub.drain().ready(sub);
                     }
-                });
-            }
-        } finally {
-            fanningOut = false;
+                    case OVERFLOW -> overflowed.add(sub);
+                    case DUPLICATE, CLOSED -> { }
+                }
+            });
         }
         deliveries.add(count[0]);
         fanOutNanos.accept(System.nanoTime() - start);
-    }
-
-    private List<Subscription> removeEndedDuringFanOut() {
-        if (endedDuringFanOut.isEmpty()) {
-            return List.of();
-        }
-        List<Subscription> departed = List.copyOf(endedDuringFanOut);
-        endedDuringFanOut.clear();
-        departed.forEach(registry::remove);
-        return departed;
     }
 
     /**
@@ -165,16 +157,14 @@ public final class Hub implements AutoCloseable {
      * Subscribes to {@code channels} (names or patterns, already validated).
      *
      * @param lastEventId the last id the client saw, or null for live events only
+     * @param expiresAt   when the client's credentials expire: the subscription ends then (null: never)
+     * @param drain       told when there is something to write, and when the subscription ends
+     * @throws HubOverloadedException when the writers are too far behind to take a subscriber
+     * @throws HubClosedException     when the hub is shutting down
      */
-    public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Transport transport) {
-        return subscribe(channels, lastEventId, transport, null);
-    }
-
-    /**
-     * @param expiresAt when the client's credentials expire: the subscription ends then (null: never)
-     */
-    public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Transport transport,
-                                Instant expiresAt) {
+    public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Kind kind,
+                                Instant expiresAt, Drain drain) {
+        admit();
         interest.follow(channels);
         Subscription sub;
         History.Replay replay;
@@ -191,41 +181,42 @@ public final class Hub implements AutoCloseable {
                 interest.unfollow(channels);
                 throw e;
             }
-            // Live events up to the replay's end may still be on their way in; the subscription skips them
+            // Live events up to the replay's end may still be on their way in; the outbox skips them
             EventId replayedTo = replay.events().isEmpty() ? EventId.ZERO : replay.events().getLast().id();
-            sub = new Subscription(channels, transport, queueLimit, replayedTo, this::ended, lagging,
-                    transport == Subscription.Transport.STREAM ? writers : null);
-            sub.expiresAt(expiresAt);
+            sub = new Subscription(channels, kind, new Outbox(queueLimit, replayedTo), drain, expiresAt);
             live.add(sub);
-            open(transport).increment();
+            open(kind).increment();
             registry.add(sub);
         }
         replayed.add(replay.events().size());
         return new Subscribed(sub, replay, position);
     }
 
-    private void ended(Subscription sub) {
-        live.remove(sub);
-        open(sub.transport()).decrement();
-        boolean deferred;
+    /**
+     * Ends a subscription, once, whoever calls first: it leaves the channels at once (upstream
+     * interest is dropped with its last local subscriber), and its drain is told to close.
+     */
+    public void end(Subscription sub, Subscription.EndReason reason) {
+        if (!sub.markEnded(reason)) {
+            return;
+        }
+        if (reason == Subscription.EndReason.SHUTDOWN) {
+            sub.outbox().close(); // what was accepted before is still written
+        } else {
+            sub.outbox().discard();
+        }
         synchronized (order) {
-            // Only the thread running a fan-out can see this set: the subscription was cut off by
-            // that fan-out, and removing it now would disturb the member array being walked
-            deferred = fanningOut;
-            if (deferred) {
-                endedDuringFanOut.add(sub); // deliver() removes it and unfollows its channels
-            } else {
-                registry.remove(sub);
-            }
+            registry.remove(sub);
         }
-        if (!deferred) {
-            interest.unfollow(sub.channels());
-        }
-        if (sub.endReason() == Subscription.EndReason.SLOW) {
+        live.remove(sub);
+        open(sub.kind()).decrement();
+        interest.unfollow(sub.channels());
+        if (reason == Subscription.EndReason.SLOW) {
             slowDropped.increment();
-            LOG.warning(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
-                    + " events queued");
+            LOG.fine(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
+                    + " events queued, or a write blocked too long");
         }
+        sub.drain().ended(sub, reason);
     }
 
     private void tick() {
@@ -233,9 +224,10 @@ public final class Hub implements AutoCloseable {
         Instant now = Instant.now();
         for (Subscription sub : live) {
             if (sub.expiredAt(now)) {
-                sub.end(Subscription.EndReason.EXPIRED);
-            } else if (sub.transport() == Subscription.Transport.STREAM) {
-                sub.heartbeatIfIdleSince(idleSince);
+                end(sub, Subscription.EndReason.EXPIRED);
+            } else if (sub.kind() == Subscription.Kind.STREAM && sub.idleSince(idleSince)
+                    && sub.outbox().offerKeepAlive(keepAlive)) {
+                sub.drain().ready(sub);
             }
         }
         history.expire(System.currentTimeMillis());
@@ -247,29 +239,27 @@ public final class Hub implements AutoCloseable {
                 deliveries.sum(), slowDropped.sum(), replayed.sum(), history.size());
     }
 
-    private LongAdder open(Subscription.Transport transport) {
-        return transport == Subscription.Transport.STREAM ? openStreams : openPolls;
+    private LongAdder open(Subscription.Kind kind) {
+        return kind == Subscription.Kind.STREAM ? openStreams : openPolls;
+    }
+
+    public boolean isClosing() {
+        return closing;
     }
 
     /**
-     * Stops taking publishes, lets fan-out hand out what it already accepted (so every publish that was
-     * answered reaches the open streams), then ends every subscription so clients reconnect elsewhere.
+     * Stops taking publishes and subscribers, then ends every subscription as {@code SHUTDOWN}: each
+     * transport writes what was already accepted (so every publish that was answered reaches the
+     * open streams), tells its client when to come back, and closes.
      */
     @Override
     public void close() {
         synchronized (order) {
             closing = true;
         }
-        List<Subscription> ending = List.copyOf(live);
-        for (Subscription sub : ending) {
-            sub.end(Subscription.EndReason.SHUTDOWN);
-        }
         ticker.shutdownNow();
-        // pushed streams are written their last events by the writers before those stop
-        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        for (Subscription sub : ending) {
-            sub.awaitEnd(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        for (Subscription sub : List.copyOf(live)) {
+            end(sub, Subscription.EndReason.SHUTDOWN);
         }
-        writers.close();
     }
 }

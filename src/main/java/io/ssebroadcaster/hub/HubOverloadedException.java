@@ -1,8 +1,10 @@
 package io.ssebroadcaster.hub;
 
-/** Publishes arrive faster than the subscribers' writers can send them; the publisher should retry later. */
+import java.time.Duration;
+
+/** The writers are too far behind to take more work; the publisher or subscriber should retry later. */
 public final class HubOverloadedException extends RuntimeException {
-    public HubOverloadedException(long lagging) {
-        super("server is busy: " + lagging + " subscribers have half-full outboxes; retry shortly");
+    public HubOverloadedException(Duration behind) {
+        super("server is busy: delivery is " + behind.toMillis() + " ms behind; retry shortly", null, false, false);
     }
 }

@@ -14,6 +14,7 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.RedisBroker;
+import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
 
@@ -45,7 +46,12 @@ public final class Observability {
     }
 
     /** Registers the gauges and counters read from the hub and broker at scrape time. */
-    public void watch(Hub hub, Broker broker) {
+    public void watch(Hub hub, Broker broker, Refusals refusals) {
+        for (Refusals.Reason reason : Refusals.Reason.values()) {
+            register(FunctionalCounter.builder("sse.subscribers.refused", refusals, r -> r.refused(reason))
+                    .description("Subscribers sent away to come back later, by reason")
+                    .tags(List.of(Tag.create("reason", reason.name().toLowerCase(java.util.Locale.ROOT)))));
+        }
         gauge("sse.connections", "Open subscriber connections", hub, h -> h.stats().streams(), Tag.create("transport", "stream"));
         gauge("sse.connections", "Open subscriber connections", hub, h -> h.stats().polls(), Tag.create("transport", "poll"));
         gauge("sse.channels", "Channels and patterns with at least one subscriber", hub, h -> h.stats().channels().size());

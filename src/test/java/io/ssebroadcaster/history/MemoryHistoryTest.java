@@ -1,5 +1,6 @@
 package io.ssebroadcaster.history;
 
+import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.History;
@@ -16,7 +17,7 @@ class MemoryHistoryTest {
     static final EventId START = new EventId(1000, 0);
 
     static Event ev(long millis, String... channels) {
-        return Event.of(new EventId(millis, 0), List.of(channels), null, "m" + millis);
+        return EventStreamCodec.event(new EventId(millis, 0), List.of(channels), null, "m" + millis);
     }
 
     static List<String> data(History.Replay r) {

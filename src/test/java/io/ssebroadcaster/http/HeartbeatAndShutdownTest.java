@@ -44,16 +44,28 @@ class HeartbeatAndShutdownTest {
     }
 
     @Test
-    void connectionLimitAnswers503WithRetryAfter() {
-        try (SseBroadcaster server = TestServers.start("--max-connections", "2");
+    void atTheConnectionLimitAnEventSourceIsToldWhenToComeBackAndOthersGet503() {
+        try (SseBroadcaster server = TestServers.start("--max-connections", "2", "--refusal-retry", "2500-2600");
              SseClient a = SseClient.open(server.port(), "channels=l");
              SseClient b = SseClient.open(server.port(), "channels=l")) {
             a.awaitComments(1);
             b.awaitComments(1);
-            var r = Http.get(server.port(), "/?channels=l", "Accept", "text/event-stream");
-            assertEquals(503, r.statusCode());
-            assertTrue(r.headers().firstValue("Retry-After").isPresent());
-            assertEquals("error", Http.json(r.body()).getString("status"));
+            // an EventSource would give up for good on a 503: it gets a stream that ends with a retry
+            var refused = Http.get(server.port(), "/?channels=l", "Accept", "text/event-stream");
+            assertEquals(200, refused.statusCode());
+            assertTrue(refused.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+            java.util.regex.Matcher retry = java.util.regex.Pattern.compile("(?m)^retry: (\\d+)$").matcher(refused.body());
+            assertTrue(retry.find(), refused.body());
+            long millis = Long.parseLong(retry.group(1));
+            assertTrue(millis >= 2500 && millis <= 2600, "retry within the window: " + millis);
+            assertTrue(refused.body().startsWith(": refused: too many connections"), refused.body());
+            // a long poll is not an EventSource: 503 with Retry-After and the JSON error
+            var poll = Http.get(server.port(), "/?channels=l&transport=poll");
+            assertEquals(503, poll.statusCode());
+            assertEquals("3", poll.headers().firstValue("Retry-After").orElseThrow());
+            assertEquals("error", Http.json(poll.body()).getString("status"));
+            var stats = Http.json(Http.get(server.port(), "/stats").body());
+            assertEquals(2, stats.getJsonObject("refused").getInt("connections"));
             // publishing still works at the limit
             Http.publish(server.port(), "l", "still here");
             assertEquals("still here", a.awaitCount(1).get(0).data());

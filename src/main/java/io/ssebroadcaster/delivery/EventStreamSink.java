@@ -1,4 +1,4 @@
-package io.ssebroadcaster.http;
+package io.ssebroadcaster.delivery;
 
 import io.helidon.common.GenericType;
 import io.helidon.common.buffers.BufferData;
@@ -10,7 +10,6 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http.spi.Sink;
 import io.helidon.webserver.http.spi.SinkProviderContext;
-import io.ssebroadcaster.hub.Outlet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,10 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A plain HTTP/1 event stream written straight to the connection's socket, so the hub's writer
- * threads can push to it (see {@code hub.Writers}) without a thread per client waking for each
- * event. The body is delimited by closing the connection, as Helidon's own SSE sink does: no
- * chunk framing, one socket write per batch of events.
+ * An HTTP/1 event stream written straight to the connection's socket, so the {@link Writers} can
+ * push to it without a thread per client waking for each event. The body is delimited by closing
+ * the connection, as Helidon's own SSE sink does: no chunk framing, one socket write per batch.
  */
 final class EventStreamSink implements Sink<byte[]>, Outlet {
 
@@ -32,7 +30,7 @@ final class EventStreamSink implements Sink<byte[]>, Outlet {
     private final ServerResponse response;
     private final ConnectionContext connection;
     private final Runnable finishResponse;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean finished = new AtomicBoolean();
 
     EventStreamSink(SinkProviderContext context) {
         this.response = context.serverResponse();
@@ -56,7 +54,7 @@ final class EventStreamSink implements Sink<byte[]>, Outlet {
         head.write('\n');
         head.write(body);
         write(head);
-        ReadBufferRelease.release(connection.serverSocket());
+        ConnectionSockets.releaseReadBuffer(connection.serverSocket());
     }
 
     @Override
@@ -84,17 +82,34 @@ final class EventStreamSink implements Sink<byte[]>, Outlet {
         return this;
     }
 
+    /** The connection's socket (a long poll watches it without writing through the sink). */
+    io.helidon.common.socket.HelidonSocket connection() {
+        return connection.serverSocket();
+    }
+
+    /** Returns when the client has gone or the connection was closed from our side. */
+    void awaitClose() {
+        ConnectionSockets.awaitClose(connection.serverSocket());
+    }
+
     @Override
     public void abort() {
-        connection.serverSocket().close();
+        ConnectionSockets.abort(connection.serverSocket());
+    }
+
+    @Override
+    public void close() {
+        ConnectionSockets.close(connection.serverSocket());
     }
 
     /** Ends the response; on the request's own thread, as Helidon expects. */
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            finishResponse.run();
-            connection.serverSocket().close();
+    void finish() {
+        if (finished.compareAndSet(false, true)) {
+            try {
+                finishResponse.run();
+            } finally {
+                ConnectionSockets.close(connection.serverSocket());
+            }
         }
     }
 }

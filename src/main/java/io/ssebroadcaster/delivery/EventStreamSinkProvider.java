@@ -1,4 +1,4 @@
-package io.ssebroadcaster.http;
+package io.ssebroadcaster.delivery;
 
 import io.helidon.common.GenericType;
 import io.helidon.common.media.type.MediaType;

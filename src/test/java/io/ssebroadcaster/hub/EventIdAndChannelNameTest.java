@@ -2,36 +2,13 @@ package io.ssebroadcaster.hub;
 
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class EventTest {
-
-    static String wire(String type, String data) {
-        return new String(Event.of(new EventId(5, 2), List.of("c"), type, data).bytes(), StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void encodesIdDataAndBlankLine() {
-        assertEquals("id: 5-2\ndata: [1, 2, 3]\n\n", wire(null, "[1, 2, 3]"));
-    }
-
-    @Test
-    void eachLineBecomesADataLineWhateverTheLineEnding() {
-        assertEquals("id: 5-2\nevent: t\ndata: a\ndata: b\ndata: c\ndata: \ndata: d\n\n", wire("t", "a\nb\r\nc\r\rd"));
-        assertEquals("id: 5-2\ndata: \n\n", wire(null, ""));
-    }
-
-    @Test
-    void dataCannotForgeFields() {
-        String w = wire(null, "x\n\nid: 999\ndata: forged");
-        assertEquals("id: 5-2\ndata: x\ndata: \ndata: id: 999\ndata: data: forged\n\n", w);
-    }
-
+class EventIdAndChannelNameTest {
     @Test
     void idsParseCompareAndIncrease() {
         assertEquals(new EventId(17, 3), EventId.parse("17-3"));
