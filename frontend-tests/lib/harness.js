@@ -161,15 +161,20 @@ async function startServer({ port, args = [] } = {}) {
         url: origin + '/',
         proc,
         output: () => output,
+        /**
+         * SIGTERM, then SIGKILL after 5 s; resolves with how the process ended, `{ code, signal }`
+         * (`signal` is 'SIGKILL' when it did not exit by itself in time).
+         */
         async stop() {
             if (gone) {
-                return;
+                return exited;
             }
             stopping = true;
             proc.kill('SIGTERM');
             const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-            await exited;
+            const result = await exited;
             clearTimeout(timer);
+            return result;
         },
     };
     try {
