@@ -10,14 +10,11 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.MemoryBroker;
-import io.ssebroadcaster.broker.RedisBroker;
-import io.ssebroadcaster.broker.RedisEndpoint;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.delivery.EventStreams;
 import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.history.MemoryHistory;
-import io.ssebroadcaster.history.RedisHistory;
 import io.ssebroadcaster.http.ConnectionLimiter;
 import io.ssebroadcaster.http.ErrorMapper;
 import io.ssebroadcaster.http.HeaderSizeLimit;
@@ -27,8 +24,9 @@ import io.ssebroadcaster.hub.History;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.observe.GraphiteExporter;
 import io.ssebroadcaster.observe.Observability;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.Connection;
+import io.ssebroadcaster.redis.RedisBroker;
+import io.ssebroadcaster.redis.RedisEndpoint;
+import io.ssebroadcaster.redis.RedisHistory;
 import redis.clients.jedis.JedisPooled;
 
 import com.sun.management.UnixOperatingSystemMXBean;
@@ -70,8 +68,7 @@ public final class SseBroadcaster implements AutoCloseable {
         History history;
         if (settings.broker() == Settings.BrokerKind.REDIS) {
             RedisEndpoint endpoint = RedisEndpoint.from(settings);
-            JedisPooled commands = new JedisPooled(endpoint.address(), endpoint.clientConfig(2000, "sse-commands"),
-                    redisPool());
+            JedisPooled commands = endpoint.commandClient();
             history = new RedisHistory(memory, commands, settings.historySize(), settings.historyTtl().toMillis());
             this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis());
         } else {
@@ -107,19 +104,6 @@ public final class SseBroadcaster implements AutoCloseable {
             return capped;
         }
         return wanted;
-    }
-
-    /** Bounded waits everywhere: an HTTP thread never hangs on a dead Redis. */
-    private static GenericObjectPoolConfig<Connection> redisPool() {
-        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(32);
-        pool.setMaxIdle(32);
-        pool.setMaxWait(Duration.ofSeconds(1));
-        // Idle connections are checked every second (drops other than a Redis restart, which the broker
-        // handles by clearing the pool when it reconnects)
-        pool.setTestWhileIdle(true);
-        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
-        return pool;
     }
 
     public static SseBroadcaster create(Settings settings) {

@@ -13,10 +13,10 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.ssebroadcaster.broker.Broker;
-import io.ssebroadcaster.broker.RedisBroker;
 import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
+import io.ssebroadcaster.redis.RedisBroker;
 
 import java.time.Duration;
 import java.util.ArrayList;

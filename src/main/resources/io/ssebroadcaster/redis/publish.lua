@@ -11,7 +11,8 @@
 -- ARGV[3]         envelope prefix
 -- ARGV[4]         event type ('' for none)
 -- ARGV[5]         data
--- ARGV[6..]       channel names
+-- ARGV[6], [7]    the stream entry's field names for the data and the event type (RedisStreams)
+-- ARGV[8..]       channel names
 local n = (#KEYS - 1) / 2
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -53,7 +54,7 @@ for i = 2, n + 1 do
       local gone = redis.call('XRANGE', stream, '-', '+', 'COUNT', len - maxlen + 1)
       if gone[#gone] then dropped = gone[#gone][1] end
     end
-    redis.call('XADD', stream, 'MAXLEN', maxlen, id, 'd', ARGV[5], 'e', ARGV[4])
+    redis.call('XADD', stream, 'MAXLEN', maxlen, id, ARGV[6], ARGV[5], ARGV[7], ARGV[4])
     if ttl > 0 then
       local minid = string.format('%d-0', ms - ttl)
       local old = redis.call('XREVRANGE', stream, '(' .. minid, '-', 'COUNT', 1)
@@ -68,6 +69,6 @@ for i = 2, n + 1 do
       if redis.call('EXISTS', floor) == 1 then redis.call('PEXPIRE', floor, ttl) end
     end
   end
-  redis.call('PUBLISH', ARGV[4 + i], ARGV[3] .. id .. sep .. ARGV[4] .. sep .. ARGV[5])
+  redis.call('PUBLISH', ARGV[6 + i], ARGV[3] .. id .. sep .. ARGV[4] .. sep .. ARGV[5])
 end
 return id

@@ -1,5 +1,6 @@
-package io.ssebroadcaster.history;
+package io.ssebroadcaster.redis;
 
+import io.ssebroadcaster.history.MemoryHistory;
 import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;

@@ -1,13 +1,17 @@
-package io.ssebroadcaster.broker;
+package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.config.Settings;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPooled;
 
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * Where Redis is and how to talk to it, from {@code --redis-url} (redis:// or rediss:// with
@@ -38,7 +42,7 @@ public record RedisEndpoint(HostAndPort address, String user, String password, i
     }
 
     /** Client settings with every wait bounded, so a dead Redis never hangs a caller. */
-    public JedisClientConfig clientConfig(int socketTimeoutMillis, String clientName) {
+    JedisClientConfig clientConfig(int socketTimeoutMillis, String clientName) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(1000)
                 .socketTimeoutMillis(socketTimeoutMillis)
@@ -52,6 +56,22 @@ public record RedisEndpoint(HostAndPort address, String user, String password, i
             b.password(password);
         }
         return b.build();
+    }
+
+    /**
+     * The pooled client for commands (publishes, replays, catch-up), shared by the node's broker and
+     * history. Bounded waits everywhere: an HTTP thread never hangs on a dead Redis.
+     */
+    public JedisPooled commandClient() {
+        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+        pool.setMaxTotal(32);
+        pool.setMaxIdle(32);
+        pool.setMaxWait(Duration.ofSeconds(1));
+        // Idle connections are checked every second (drops other than a Redis restart, which the
+        // subscriber handles by clearing the pool when it reconnects)
+        pool.setTestWhileIdle(true);
+        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
+        return new JedisPooled(address, clientConfig(2000, "sse-commands"), pool);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.ssebroadcaster.history;
+package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.Event;
@@ -10,36 +10,40 @@ import java.util.Map;
 
 /**
  * How published messages are kept in Redis: one stream per channel, key
- * {@value #KEY_PREFIX}{@code <channel>}, one entry per message with fields {@code d} (data) and
- * {@code e} (event type, empty for none). The entry id is the message's event id on every node.
- * Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>} holds the newest id trimming dropped.
+ * {@value #KEY_PREFIX}{@code <channel>}, one entry per message with fields {@value #DATA_FIELD}
+ * (data) and {@value #TYPE_FIELD} (event type, empty for none). The entry id is the message's event
+ * id on every node. Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>} holds the newest id
+ * trimming dropped.
+ *
+ * <p>The publish script writes these keys and fields, but takes every name from here (as KEYS and
+ * ARGV), so this class is the one place that defines the layout.
  */
-public final class RedisStreams {
+final class RedisStreams {
 
-    public static final String KEY_PREFIX = "sse:stream:";
-    public static final String FLOOR_PREFIX = "sse:floor:";
+    static final String KEY_PREFIX = "sse:stream:";
+    static final String FLOOR_PREFIX = "sse:floor:";
     /** The last id issued, kept so ids grow across all channels (one order for every node). */
-    public static final String LAST_ID_KEY = "sse:last-id";
-    public static final String DATA_FIELD = "d";
-    public static final String TYPE_FIELD = "e";
+    static final String LAST_ID_KEY = "sse:last-id";
+    static final String DATA_FIELD = "d";
+    static final String TYPE_FIELD = "e";
 
     private RedisStreams() {
     }
 
-    public static String key(String channel) {
+    static String key(String channel) {
         return KEY_PREFIX + channel;
     }
 
     /** The newest id the channel's stream has dropped (trimmed by length or age). */
-    public static String floorKey(String channel) {
+    static String floorKey(String channel) {
         return FLOOR_PREFIX + channel;
     }
 
-    public static String channelOf(String key) {
+    static String channelOf(String key) {
         return key.substring(KEY_PREFIX.length());
     }
 
-    public static Event toEvent(String channel, StreamEntry entry) {
+    static Event toEvent(String channel, StreamEntry entry) {
         Map<String, String> fields = entry.getFields();
         String type = fields.getOrDefault(TYPE_FIELD, "");
         EventId id = new EventId(entry.getID().getTime(), entry.getID().getSequence());

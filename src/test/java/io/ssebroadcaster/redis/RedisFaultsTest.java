@@ -1,4 +1,4 @@
-package io.ssebroadcaster.broker;
+package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.Await;
 import io.ssebroadcaster.Http;

@@ -1,4 +1,4 @@
-package io.ssebroadcaster.broker;
+package io.ssebroadcaster.redis;
 
 /**
  * How a message published through the HTTP API travels on Redis pub/sub: a prefix no JSON or text
