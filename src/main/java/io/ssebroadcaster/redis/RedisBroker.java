@@ -78,14 +78,18 @@ public final class RedisBroker implements Broker {
         for (String channel : p.channels()) {
             keys.add(RedisStreams.floorKey(channel));
         }
-        List<String> args = new ArrayList<>(p.channels().size() + 7);
+        // The order publish.lua documents
+        List<String> args = new ArrayList<>(p.channels().size() + 10);
         args.add(Integer.toString(historySize));
         args.add(Long.toString(historyTtlMillis));
-        args.add(RedisEnvelope.PREFIX);
-        args.add(p.type() == null ? "" : p.type());
-        args.add(p.data());
         args.add(RedisStreams.DATA_FIELD);
         args.add(RedisStreams.TYPE_FIELD);
+        args.add(RedisStreams.CHANNELS_FIELD);
+        args.add(RedisEnvelope.PREFIX);
+        args.add(String.valueOf(RedisEnvelope.SEPARATOR));
+        args.add(p.type() == null ? "" : p.type());
+        args.add(p.data());
+        args.add(RedisStreams.joinChannels(p.channels()));
         args.addAll(p.channels());
         try {
             return EventId.parse((String) commands.eval(SCRIPT, keys, args));

@@ -7,15 +7,27 @@ import io.ssebroadcaster.hub.HubOverloadedException;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Turns what the subscriber connection receives into events for this node's hub, in id order and
- * each once: API messages carry their id in the {@link RedisEnvelope}; anything else is a raw
- * {@code PUBLISH} and is numbered here, after the newest API id this node knows of.
+ * each once, as the memory broker would deliver them.
+ *
+ * <ul>
+ * <li>An API message carries its id and all its channels in the {@link RedisEnvelope}. Redis sends
+ *     one copy per channel of the publish and per matching subscription, one after the other (the
+ *     publish script runs alone); the first becomes one event for all its channels, the rest have
+ *     an id not after the last one delivered and are skipped.</li>
+ * <li>Anything else is a raw {@code PUBLISH}: numbered here after the newest API id known, and
+ *     delivered from one copy only (the subscriber says which).</li>
+ * <li>After a reconnect, what arrives is held until every subscription is back; then what was missed
+ *     is read from the streams ({@link RedisCatchUp}) and delivered first, and the held messages
+ *     after it (the API ones among them were in the streams too, and are skipped).</li>
+ * </ul>
  *
  * <p>Used only by the subscriber thread, so none of its state needs a lock.
  */
@@ -23,16 +35,30 @@ final class RedisDelivery {
 
     private static final Logger LOG = Logger.getLogger(RedisDelivery.class.getName());
 
+    /** A message as it arrived, kept while catching up. */
+    private record Arrived(String channel, String payload, boolean firstCopy) {
+    }
+
     private final Hub hub;
     private final UnifiedJedis commands;
     private final RedisCatchUp catchUp;
 
-    /** The newest API event delivered, and on which channels (one publish arrives once per channel). */
+    /** The newest API event delivered: one with an id not after it is a copy, or caught up already. */
     private EventId lastApiId = EventId.ZERO;
-    private final java.util.HashSet<String> channelsAtLastApiId = new java.util.HashSet<>();
-    /** Raw publishes are numbered {@code rawBase.1, rawBase.2, ...}: after the last API id known here. */
+    /**
+     * Raw publishes are numbered {@code rawBase.1, rawBase.2, ...}: after the newest API id known
+     * here. That is also where a catch-up starts: on the first connection it is the last id issued
+     * before this node was listening.
+     */
     private EventId rawBase = EventId.ZERO;
     private long localCount;
+    /**
+     * Set from a reconnect until everything is subscribed again. What arrives meanwhile waits: one
+     * round trip's worth of messages, which must not get ahead of the older ones still in the
+     * streams.
+     */
+    private boolean holding;
+    private final List<Arrived> held = new ArrayList<>();
 
     RedisDelivery(Hub hub, UnifiedJedis commands, RedisCatchUp catchUp) {
         this.hub = hub;
@@ -41,17 +67,25 @@ final class RedisDelivery {
     }
 
     /**
-     * The subscriber connection is up. After a reconnect, what was published to {@code following}
-     * meanwhile is read from the streams and delivered first.
+     * The connection is up and its first subscriptions are live; after a reconnect, the rest are on
+     * their way and {@link #resubscribed} follows.
      */
-    void connected(boolean reconnect, Set<String> following) {
+    void connected(boolean reconnect) {
         if (rawBase.equals(EventId.ZERO)) {
             startRawNumberingAtLastIssuedId();
         }
-        if (reconnect && !lastApiId.equals(EventId.ZERO)) {
-            List<Event> missed = catchUp.missedSince(lastApiId, following);
-            missed.forEach(this::receiveApi);
+        holding |= reconnect;
+    }
+
+    /** After a reconnect, every channel and pattern in {@code following} is subscribed again. */
+    void resubscribed(Collection<String> following) {
+        if (!rawBase.equals(EventId.ZERO)) {
+            catchUp.missedSince(rawBase, following).forEach(this::receiveApi);
         }
+        holding = false;
+        List<Arrived> waiting = List.copyOf(held);
+        held.clear();
+        waiting.forEach(m -> message(m.channel(), m.payload(), m.firstCopy()));
     }
 
     /**
@@ -60,14 +94,14 @@ final class RedisDelivery {
      * @param firstCopy false for a further copy Redis sent because several of our subscriptions match
      */
     void message(String channel, String payload, boolean firstCopy) {
-        if (!firstCopy) {
+        if (holding) {
+            held.add(new Arrived(channel, payload, firstCopy));
             return;
         }
-        RedisEnvelope.Parsed api = RedisEnvelope.parse(payload);
+        RedisEnvelope.Message api = RedisEnvelope.parse(channel, payload);
         if (api != null) {
-            receiveApi(Event.of(EventId.parse(api.id()), List.of(channel), api.type(), api.data()));
-        } else {
-            // A raw PUBLISH: numbered after the last API message this node knows of
+            receiveApi(Event.of(api.id(), api.channels(), api.type(), api.data()));
+        } else if (firstCopy) {
             deliver(Event.of(rawBase.withLocal(++localCount), List.of(channel), null, payload));
         }
     }
@@ -84,18 +118,11 @@ final class RedisDelivery {
         }
     }
 
-    /** API messages arrive in id order; a repeat is one we already delivered. */
     private void receiveApi(Event event) {
-        String channel = event.channels().get(0);
-        int c = event.id().compareTo(lastApiId);
-        if (c < 0 || c == 0 && !channelsAtLastApiId.add(channel)) {
+        if (!event.id().isAfter(lastApiId)) {
             return;
         }
-        if (c > 0) {
-            lastApiId = event.id();
-            channelsAtLastApiId.clear();
-            channelsAtLastApiId.add(channel);
-        }
+        lastApiId = event.id();
         if (event.id().isAfter(rawBase)) {
             rawBase = event.id();
             localCount = 0;

@@ -1,22 +1,14 @@
 package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.history.MemoryHistory;
-import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.History;
-import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
-import redis.clients.jedis.resps.StreamEntry;
 
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -28,17 +20,17 @@ import java.util.logging.Logger;
 public final class RedisHistory implements History {
 
     private static final Logger LOG = Logger.getLogger(RedisHistory.class.getName());
-    /** Pattern subscriptions look for matching streams; this bounds how many. */
-    private static final int MAX_PATTERN_STREAMS = 1000;
 
     private final MemoryHistory local;
     private final UnifiedJedis redis;
+    private final RedisStreamReader streams;
     private final int perChannel;
     private final long ttlMillis;
 
     public RedisHistory(MemoryHistory local, UnifiedJedis redis, int perChannel, long ttlMillis) {
         this.local = local;
         this.redis = redis;
+        this.streams = new RedisStreamReader(redis);
         this.perChannel = perChannel;
         this.ttlMillis = ttlMillis;
     }
@@ -57,59 +49,21 @@ public final class RedisHistory implements History {
         List<Event> events = new ArrayList<>();
         boolean truncated = false;
         try {
-            for (String channel : streamsFor(channels)) {
-                truncated |= readStream(channel, after, events);
+            for (String channel : streams.channels(channels)) {
+                events.addAll(streams.read(channel, after, null, perChannel));
+                truncated |= trimmedAfter(channel, after);
             }
         } catch (JedisException e) {
             LOG.warning(() -> "Redis unavailable for replay, serving this node's memory only: " + e.getMessage());
             return new Replay(fromMemory.events(), true);
         }
-        // Raw publishes (node-local ids) exist only in memory; API messages may be in both
+        // Raw publishes (node-local ids) exist only in memory; API messages may be in both, and a
+        // message published to several of these channels is in each of their streams
         events.addAll(fromMemory.events());
-        events.sort(Comparator.comparing(Event::id));
-        List<Event> unique = new ArrayList<>(events.size());
-        for (Event e : events) {
-            if (unique.isEmpty() || !unique.getLast().id().equals(e.id())) {
-                unique.add(e);
-            }
-        }
-        return new Replay(List.copyOf(unique), truncated);
+        return new Replay(List.copyOf(RedisStreamReader.oneEventPerId(events)), truncated);
     }
 
-    private Set<String> streamsFor(List<String> channels) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String name : channels) {
-            if (!ChannelName.isPattern(name)) {
-                out.add(name);
-                continue;
-            }
-            ScanParams params = new ScanParams().match(RedisStreams.key(name)).count(500);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                ScanResult<String> page = redis.scan(cursor, params);
-                for (String key : page.getResult()) {
-                    out.add(RedisStreams.channelOf(key));
-                }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START) && out.size() < MAX_PATTERN_STREAMS);
-        }
-        return out;
-    }
-
-    /** Adds the stream's entries after {@code after}; true when some after it were trimmed away. */
-    private boolean readStream(String channel, EventId after, List<Event> into) {
-        String key = RedisStreams.key(channel);
-        StreamEntryID start = new StreamEntryID(after.millis(), after.sequence());
-        List<StreamEntry> entries = redis.xrange(key, start, (StreamEntryID) null, perChannel + 1);
-        for (StreamEntry entry : entries) {
-            Event e = RedisStreams.toEvent(channel, entry);
-            if (e.id().isAfter(after)) {
-                into.add(e);
-            }
-        }
-        return trimmedAfter(channel, after);
-    }
-
+    /** True when trimming (by length or age) dropped entries after {@code after} from the channel's stream. */
     private boolean trimmedAfter(String channel, EventId after) {
         String floor = redis.get(RedisStreams.floorKey(channel));
         if (floor != null) {

@@ -1,19 +1,24 @@
 package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.delivery.EventStreamCodec;
+import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import redis.clients.jedis.resps.StreamEntry;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How published messages are kept in Redis: one stream per channel, key
  * {@value #KEY_PREFIX}{@code <channel>}, one entry per message with fields {@value #DATA_FIELD}
- * (data) and {@value #TYPE_FIELD} (event type, empty for none). The entry id is the message's event
- * id on every node. Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>} holds the newest id
- * trimming dropped.
+ * (data), {@value #TYPE_FIELD} (event type, empty for none) and, for a message published to several
+ * channels, {@value #CHANNELS_FIELD} (all of them, as a {@linkplain #joinChannels channel list}: a
+ * reader of one stream can tell the message is the same one as in the other streams). The entry id
+ * is the message's event id on every node. Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>}
+ * holds the newest id trimming dropped.
  *
  * <p>The publish script writes these keys and fields, but takes every name from here (as KEYS and
  * ARGV), so this class is the one place that defines the layout.
@@ -26,6 +31,9 @@ final class RedisStreams {
     static final String LAST_ID_KEY = "sse:last-id";
     static final String DATA_FIELD = "d";
     static final String TYPE_FIELD = "e";
+    static final String CHANNELS_FIELD = "c";
+    /** Channel names cannot contain it (see {@link ChannelName}), so a list needs no escaping. */
+    static final char CHANNEL_SEPARATOR = ',';
 
     private RedisStreams() {
     }
@@ -43,10 +51,43 @@ final class RedisStreams {
         return key.substring(KEY_PREFIX.length());
     }
 
+    /** The channel list as the stream entries and the envelope carry it. */
+    static String joinChannels(List<String> channels) {
+        return String.join(String.valueOf(CHANNEL_SEPARATOR), channels);
+    }
+
+    /**
+     * The channels of a {@linkplain #joinChannels channel list}, or null when it is not one (it
+     * came from Redis, where anybody can write anything).
+     */
+    static List<String> splitChannels(String list) {
+        Set<String> out = new LinkedHashSet<>();
+        int start = 0;
+        while (start <= list.length()) {
+            int end = list.indexOf(CHANNEL_SEPARATOR, start);
+            if (end < 0) {
+                end = list.length();
+            }
+            String channel = list.substring(start, end);
+            if (ChannelName.problemForPublish(channel) != null) {
+                return null;
+            }
+            out.add(channel);
+            start = end + 1;
+        }
+        return List.copyOf(out);
+    }
+
+    /** The entry of {@code channel}'s stream as an event, with all the channels it was published to. */
     static Event toEvent(String channel, StreamEntry entry) {
         Map<String, String> fields = entry.getFields();
         String type = fields.getOrDefault(TYPE_FIELD, "");
         EventId id = new EventId(entry.getID().getTime(), entry.getID().getSequence());
-        return EventStreamCodec.event(id, List.of(channel), type.isEmpty() ? null : type, fields.getOrDefault(DATA_FIELD, ""));
+        String list = fields.get(CHANNELS_FIELD);
+        List<String> channels = list == null ? null : splitChannels(list);
+        if (channels == null || !channels.contains(channel)) {
+            channels = List.of(channel);
+        }
+        return Event.of(id, channels, type.isEmpty() ? null : type, fields.getOrDefault(DATA_FIELD, ""));
     }
 }

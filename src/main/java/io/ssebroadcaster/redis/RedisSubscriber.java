@@ -28,15 +28,18 @@ import java.util.logging.Logger;
  *
  * <p>Its thread owns the connection: it connects, hands every message to the {@link RedisDelivery},
  * and when the connection drops (Redis restarting, a network fault) reconnects with capped backoff
- * and subscribes to everything again. Other threads change the subscriptions on the live connection
- * under {@link #upstream}; a new local subscriber waits (bounded) for Redis to confirm, because a
- * message published before the confirmation would pass this node by.
+ * and subscribes to everything again, then tells the delivery once all of it is live, so it can
+ * read what was missed from the streams. Other threads change the subscriptions on the live
+ * connection under {@link #upstream}; a new local subscriber waits (bounded) for Redis to confirm,
+ * because a message published before the confirmation would pass this node by.
  */
 final class RedisSubscriber implements ChannelInterest, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(RedisSubscriber.class.getName());
     /** Always subscribed, so the connection has a subscription before any client arrives. */
-    static final String CONTROL_CHANNEL = "sse:control";
+    private static final String CONTROL_CHANNEL = "sse:control";
+    /** The argument of the PING that marks the end of a resubscription (the periodic pings have none). */
+    private static final String RESUBSCRIBED = "sse:resubscribed";
     private static final long FOLLOW_WAIT_MILLIS = 2000;
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5000;
@@ -253,7 +256,11 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
         commands.getPool().clear();
     }
 
-    /** The control channel's confirmation: the connection is up and every channel in its first SUBSCRIBE is live. */
+    /**
+     * The control channel's confirmation: the connection is up and every channel in its first
+     * SUBSCRIBE is live. Channels wanted since and all patterns are subscribed now; after a
+     * reconnect a PING follows them, and its answer (Redis answers in order) says they are live too.
+     */
     private void confirmed(Listener l) {
         int patternCount;
         synchronized (upstream) {
@@ -271,6 +278,13 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
             }
             send(missing, new ArrayList<>(patterns));
             patternCount = patterns.size();
+            if (l.reconnect) {
+                try {
+                    l.ping(RESUBSCRIBED);
+                } catch (JedisException e) {
+                    LOG.fine(() -> "ping failed, the reconnect will try again: " + e);
+                }
+            }
         }
         if (l.reconnect) {
             reconnects.increment();
@@ -279,12 +293,22 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
         } else {
             LOG.info("connected to Redis at " + endpoint);
         }
-        delivery.connected(l.reconnect, l.initial);
+        delivery.connected(l.reconnect);
+    }
+
+    /** The answer to the PING sent after resubscribing: everything followed is live again. */
+    private void resubscribed() {
+        List<String> following;
+        synchronized (upstream) {
+            following = List.copyOf(followers.keySet());
+        }
+        delivery.resubscribed(following);
     }
 
     /**
      * Redis sends one copy per matching subscription; the hub matches patterns itself, so one copy
-     * is enough: the exact subscription's, else the first matching pattern's.
+     * is enough: the exact subscription's, else the first matching pattern's. (API messages do not
+     * need this, their id tells copies apart; raw ones have nothing else.)
      */
     private boolean firstFollowerOf(String channel, String pattern) {
         synchronized (upstream) {
@@ -322,6 +346,13 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
         @Override
         public void onPSubscribe(String pattern, int count) {
             acknowledged(pattern);
+        }
+
+        @Override
+        public void onPong(String argument) {
+            if (RESUBSCRIBED.equals(argument)) {
+                resubscribed();
+            }
         }
 
         @Override

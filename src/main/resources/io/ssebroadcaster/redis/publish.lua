@@ -3,17 +3,32 @@
 -- trimming drops, so a resume can tell it missed something), and publishes it on each channel
 -- wrapped in the API envelope. Returns the id.
 --
+-- Every copy names all the message's channels, and nothing else is published between them (a
+-- script runs alone), so a node hears one publish as consecutive copies of one id and delivers
+-- the first. Key and field names and the envelope format come from the Java side (RedisStreams,
+-- RedisEnvelope); this script only puts the parts together.
+--
 -- KEYS[1]         the last issued id
--- KEYS[2..n+1]    the stream of each channel, in the order of the channel names in ARGV[6..]
+-- KEYS[2..n+1]    the stream of each channel, in the order of the channel names in ARGV[11..]
 -- KEYS[n+2..2n+1] the trim floor of each channel: the newest id its stream dropped
 -- ARGV[1]         stream length to keep (0: keep no stream)
 -- ARGV[2]         age limit of stream entries in milliseconds (0: none)
--- ARGV[3]         envelope prefix
--- ARGV[4]         event type ('' for none)
--- ARGV[5]         data
--- ARGV[6], [7]    the stream entry's field names for the data and the event type (RedisStreams)
--- ARGV[8..]       channel names
+-- ARGV[3]         stream entry field for the data
+-- ARGV[4]         stream entry field for the event type
+-- ARGV[5]         stream entry field for the channel list (written only for several channels)
+-- ARGV[6]         envelope prefix
+-- ARGV[7]         envelope field separator
+-- ARGV[8]         event type ('' for none)
+-- ARGV[9]         data
+-- ARGV[10]        the channel list, as the envelope and the channel list field carry it
+-- ARGV[11..]      channel names
 local n = (#KEYS - 1) / 2
+local maxlen = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local dataField, typeField, channelsField = ARGV[3], ARGV[4], ARGV[5]
+local prefix, sep = ARGV[6], ARGV[7]
+local eventType, data, channelList = ARGV[8], ARGV[9], ARGV[10]
+
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local seq = 0
@@ -31,8 +46,6 @@ local function after(id)
   end
 end
 
-local maxlen = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
 after(redis.call('GET', KEYS[1]))
 if maxlen > 0 then
   for i = 2, n + 1 do
@@ -43,7 +56,13 @@ end
 local id = string.format('%d-%d', ms, seq)
 redis.call('SET', KEYS[1], id)
 
-local sep = string.char(31)
+local fields = {dataField, data, typeField, eventType}
+if n > 1 then
+  fields[#fields + 1] = channelsField
+  fields[#fields + 1] = channelList
+end
+local envelope = prefix .. id .. sep .. channelList .. sep .. eventType .. sep .. data
+
 for i = 2, n + 1 do
   local stream = KEYS[i]
   local floor = KEYS[i + n]
@@ -54,7 +73,7 @@ for i = 2, n + 1 do
       local gone = redis.call('XRANGE', stream, '-', '+', 'COUNT', len - maxlen + 1)
       if gone[#gone] then dropped = gone[#gone][1] end
     end
-    redis.call('XADD', stream, 'MAXLEN', maxlen, id, ARGV[6], ARGV[5], ARGV[7], ARGV[4])
+    redis.call('XADD', stream, 'MAXLEN', maxlen, id, unpack(fields))
     if ttl > 0 then
       local minid = string.format('%d-0', ms - ttl)
       local old = redis.call('XREVRANGE', stream, '(' .. minid, '-', 'COUNT', 1)
@@ -69,6 +88,6 @@ for i = 2, n + 1 do
       if redis.call('EXISTS', floor) == 1 then redis.call('PEXPIRE', floor, ttl) end
     end
   end
-  redis.call('PUBLISH', ARGV[6 + i], ARGV[3] .. id .. sep .. ARGV[4] .. sep .. ARGV[5])
+  redis.call('PUBLISH', ARGV[9 + i], envelope)
 end
 return id

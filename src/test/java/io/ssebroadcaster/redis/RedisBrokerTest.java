@@ -145,14 +145,93 @@ class RedisBrokerTest {
     @Test
     void stalledOrMalformedInputOnRedisDoesNotBreakDelivery() {
         String ch = channel();
+        char sep = RedisEnvelope.SEPARATOR;
         try (SseClient sub = SseClient.open(a.port(), "channels=" + ch)) {
             sub.awaitComments(1);
-            redis.cli("publish", ch, "\u001eSSE\u001fnot-an-envelope");
+            redis.cli("publish", ch, RedisEnvelope.PREFIX + "not-an-envelope");
+            redis.cli("publish", ch, RedisEnvelope.PREFIX + "not-an-id" + sep + ch + sep + sep + "x");
+            redis.cli("publish", ch, RedisEnvelope.PREFIX + "1-0" + sep + "bad channel" + sep + sep + "x");
+            redis.cli("publish", ch, RedisEnvelope.PREFIX + "1-0" + sep + "not-this-one" + sep + sep + "x");
+            redis.cli("publish", ch, "\u001eSSE\u001fnot-an-envelope"); // the first version's prefix
             redis.cli("publish", ch, "multi\nline");
             Http.publish(b.port(), ch, "fine");
             List<SseClient.Received> got = sub.await(events -> events.stream().anyMatch(e -> e.data().equals("fine")),
                     10, TimeUnit.SECONDS);
             assertTrue(got.stream().anyMatch(e -> e.data().equals("multi\nline")));
+            assertEquals(7, got.size(), "the malformed envelopes arrive as the raw messages they are: " + got);
+            Http.publish(b.port(), ch, "still fine");
+            sub.await(events -> events.size() == 8 && events.getLast().data().equals("still fine"));
+        }
+    }
+
+    static long published(SseBroadcaster node) {
+        return Http.json(Http.get(node.port(), "/stats").body()).getJsonNumber("published").longValue();
+    }
+
+    /**
+     * As with the memory broker: one id, one event in each node's hub listing all its channels,
+     * counted once, each subscriber getting it once whether it follows one channel, both or a pattern.
+     */
+    @Test
+    void multiChannelPublishIsOneEventOnTheReceivingNode() {
+        String prefix = "multi-" + UUID.randomUUID() + "-";
+        String x = prefix + "a";
+        String y = prefix + "b";
+        try (SseClient onX = SseClient.open(b.port(), "channels=" + x);
+             SseClient onY = SseClient.open(b.port(), "channels=" + y);
+             SseClient onBoth = SseClient.open(b.port(), "channels=" + x + "&channels=" + y);
+             SseClient onPattern = SseClient.open(b.port(), "channels=" + prefix + "a*")) {
+            List<SseClient> all = List.of(onX, onY, onBoth, onPattern);
+            all.forEach(c -> c.awaitComments(1));
+            long before = published(b);
+
+            String id = Http.json(Http.postForm(a.port(), "channel=" + x + "&channel=" + y + "&message=once").body())
+                    .getString("id");
+            for (SseClient c : all) {
+                c.awaitCount(1);
+            }
+            assertEquals(before + 1, published(b), "one event in the receiving node's hub");
+
+            // A later publish on the same channels: any further copy of the first would have come before it
+            String next = Http.json(Http.postForm(a.port(), "channel=" + x + "&channel=" + y + "&message=next").body())
+                    .getString("id");
+            for (SseClient c : all) {
+                List<SseClient.Received> got = c.awaitCount(2);
+                assertEquals(List.of("once", "next"), data(got));
+                assertEquals(List.of(id, next), got.stream().map(SseClient.Received::id).toList());
+            }
+            assertEquals(before + 2, published(b));
+            for (SseClient c : all) {
+                assertEquals(2, c.events().size(), "no duplicates");
+            }
+        }
+    }
+
+    /** Replay from the streams (on a node that never held them in memory, and on one that did) has each id once. */
+    @Test
+    void replayOfAMultiChannelPublishHasItOnce() {
+        String prefix = "replay-" + UUID.randomUUID() + "-";
+        String x = prefix + "a";
+        String y = prefix + "b";
+        String query = "channels=" + x + "&channels=" + y + "&channels=" + prefix + "*";
+        try (SseClient live = SseClient.open(b.port(), query)) {
+            live.awaitComments(1);
+            String start = Http.publish(a.port(), x, "start");
+            Http.postForm(a.port(), "channel=" + x + "&channel=" + y + "&message=both");
+            Http.publish(a.port(), y, "end");
+            live.awaitCount(3);
+            List<String> expected = new ArrayList<>(List.of("both", "end"));
+            for (SseBroadcaster node : List.of(a, b)) {
+                try (SseClient resumed = SseClient.open(node.port(), query, "Last-Event-ID", start)) {
+                    resumed.awaitComments(1);
+                    // A live event after the replay: nothing may come twice before it
+                    String sentinel = "live-" + node.port();
+                    Http.publish(a.port(), x, sentinel);
+                    expected.add(sentinel);
+                    assertEquals(expected, data(resumed.await(events -> !events.isEmpty()
+                            && events.getLast().data().equals(sentinel))));
+                }
+            }
         }
     }
 }

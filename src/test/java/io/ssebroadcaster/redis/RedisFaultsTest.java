@@ -106,6 +106,63 @@ class RedisFaultsTest {
         }
     }
 
+    /**
+     * A node cut off from Redis while another keeps publishing reads what it missed from the
+     * streams when it is back: each message once, as one event however many of its channels and
+     * patterns the node follows, in order, with the live ones after it.
+     */
+    @Test
+    void catchUpAfterAReconnectDeliversEachMissedMessageOnce() {
+        try (RedisServer redis = RedisServer.start()) {
+            // The cut-off node logs in as its own user, so Redis can refuse it alone for a while
+            redis.cli("acl", "setuser", "cutoff", "on", ">secret", "~*", "&*", "+@all");
+            SseBroadcaster cutOff = TestServers.start("--broker", "redis",
+                    "--redis-url", "redis://cutoff:secret@127.0.0.1:" + redis.port());
+            SseBroadcaster publisher = node(redis);
+            try (SseClient onA = SseClient.open(cutOff.port(), "channels=a");
+                 SseClient onB = SseClient.open(cutOff.port(), "channels=b");
+                 SseClient onBoth = SseClient.open(cutOff.port(), "channels=a,b");
+                 SseClient onPattern = SseClient.open(cutOff.port(), "channels=a*")) {
+                List<SseClient> all = List.of(onA, onB, onBoth, onPattern);
+                all.forEach(c -> c.awaitComments(1));
+                Await.until(() -> cutOff.broker().isReady() && publisher.broker().isReady(), "connected");
+                Http.postForm(publisher.port(), "channel=a&channel=b&message=before");
+                all.forEach(c -> c.awaitCount(1));
+                long published = cutOff.hub().stats().published();
+
+                redis.cli("acl", "setuser", "cutoff", "off");
+                redis.cli("client", "kill", "user", "cutoff");
+                Await.until(() -> !cutOff.broker().isReady(), "disconnected");
+                assertEquals(200, Http.postForm(publisher.port(), "channel=a&channel=b&message=m1").statusCode());
+                Http.publish(publisher.port(), "b", "m2");
+                assertEquals(200, Http.postForm(publisher.port(), "channel=b&channel=a&message=m3").statusCode());
+                assertFalse(cutOff.broker().isReady(), "still cut off: the three are for the catch-up");
+
+                redis.cli("acl", "setuser", "cutoff", "on");
+                Await.until(() -> cutOff.broker().isReady(), 20, TimeUnit.SECONDS, "reconnected");
+                assertEquals(200, Http.postForm(publisher.port(), "channel=a&channel=b&message=after").statusCode());
+
+                List<String> onAChannel = List.of("before", "m1", "m3", "after");
+                List<String> everything = List.of("before", "m1", "m2", "m3", "after");
+                assertEquals(onAChannel, data(onA.awaitCount(4)));
+                assertEquals(everything, data(onB.awaitCount(5)));
+                assertEquals(everything, data(onBoth.awaitCount(5)));
+                assertEquals(onAChannel, data(onPattern.awaitCount(4)));
+                assertEquals(published + 4, cutOff.hub().stats().published(), "each message one event");
+                Http.publish(publisher.port(), "a", "last");
+                onA.awaitCount(5);
+                onBoth.awaitCount(6);
+                onPattern.awaitCount(5);
+                assertEquals(published + 5, cutOff.hub().stats().published(), "no late copies");
+                assertEquals(List.of(5, 5, 6, 5), all.stream().map(c -> c.events().size()).toList());
+                assertTrue(((RedisBroker) cutOff.broker()).reconnects() >= 1);
+            } finally {
+                cutOff.close();
+                publisher.close();
+            }
+        }
+    }
+
     static List<String> data(List<SseClient.Received> events) {
         return events.stream().map(SseClient.Received::data).toList();
     }

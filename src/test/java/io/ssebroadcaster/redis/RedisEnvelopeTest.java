@@ -1,0 +1,67 @@
+package io.ssebroadcaster.redis;
+
+import io.ssebroadcaster.hub.Event;
+import io.ssebroadcaster.hub.EventId;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The formats on Redis: what a node accepts as an API message, and how stream copies become one event. */
+class RedisEnvelopeTest {
+
+    static final char SEP = RedisEnvelope.SEPARATOR;
+
+    static String envelope(String id, String channels, String type, String data) {
+        return RedisEnvelope.PREFIX + id + SEP + channels + SEP + type + SEP + data;
+    }
+
+    @Test
+    void anEnvelopeCarriesIdAllChannelsTypeAndData() {
+        RedisEnvelope.Message m = RedisEnvelope.parse("b", envelope("17-2", "a,b,news.x", "greeting", "x" + SEP + "y"));
+        assertEquals(new EventId(17, 2), m.id());
+        assertEquals(List.of("a", "b", "news.x"), m.channels());
+        assertEquals("greeting", m.type());
+        assertEquals("x" + SEP + "y", m.data(), "the data is everything after the third separator");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "a", "", "plain")).type());
+    }
+
+    @Test
+    void anythingElseIsRaw() {
+        assertNull(RedisEnvelope.parse("a", "[1, 2, 3]"));
+        assertNull(RedisEnvelope.parse("a", RedisEnvelope.PREFIX + "17-2" + SEP + "a" + SEP + "no data field"));
+        assertNull(RedisEnvelope.parse("a", envelope("nope", "a", "", "d")), "bad id");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2.1", "a", "", "d")), "node-local ids are never published");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "", "", "d")), "no channel");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "a,,b", "", "d")), "empty channel");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "a,b*", "", "d")), "a pattern is not a channel");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "b,c", "", "d")), "it did not arrive on a channel it names");
+        assertNull(RedisEnvelope.parse("a", "\u001eSSE" + SEP + "17-2" + SEP + SEP + "d"), "the first version's envelope");
+    }
+
+    @Test
+    void copiesFromSeveralStreamsBecomeOneEvent() {
+        Event a = Event.of(new EventId(5, 0), List.of("a"), null, "m");
+        Event b = Event.of(new EventId(5, 0), List.of("b"), null, "m");
+        Event earlier = Event.of(new EventId(4, 9), List.of("b"), null, "e");
+        Event later = Event.of(new EventId(5, 1), List.of("a", "b"), null, "l");
+        List<Event> merged = RedisStreamReader.oneEventPerId(List.of(later, a, earlier, b, later));
+        assertEquals(List.of(new EventId(4, 9), new EventId(5, 0), new EventId(5, 1)),
+                merged.stream().map(Event::id).toList());
+        assertEquals(List.of("a", "b"), merged.get(1).channels());
+        assertArrayEquals(a.bytes(), merged.get(1).bytes());
+        assertEquals(List.of("a", "b"), merged.get(2).channels());
+    }
+
+    @Test
+    void channelListsRoundTrip() {
+        assertEquals("a,b:c,d/e@f", RedisStreams.joinChannels(List.of("a", "b:c", "d/e@f")));
+        assertEquals(List.of("a", "b:c", "d/e@f"), RedisStreams.splitChannels("a,b:c,d/e@f"));
+        assertEquals(List.of("a", "b"), RedisStreams.splitChannels("a,b,a"));
+        assertNull(RedisStreams.splitChannels("a b"));
+        assertNull(RedisStreams.splitChannels("a,"));
+    }
+}
