@@ -3,7 +3,7 @@ package io.ssebroadcaster.redis;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.Hub;
-import io.ssebroadcaster.hub.HubOverloadedException;
+import io.ssebroadcaster.hub.HubClosedException;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -130,13 +130,18 @@ final class RedisDelivery {
         deliver(event);
     }
 
+    /**
+     * Another node accepted the event, so this one takes it too: the hub never refuses for load (a
+     * subscriber that cannot take it is disconnected and resumes from the streams). Nothing here
+     * may end the subscriber thread, or the node would stop hearing Redis altogether.
+     */
     private void deliver(Event event) {
         try {
             hub.deliver(event);
-        } catch (HubOverloadedException e) {
-            LOG.warning("dropped a message from Redis: " + e.getMessage());
+        } catch (HubClosedException e) {
+            LOG.fine(() -> "not delivered, shutting down: " + event.id());
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "failed to deliver a message from Redis", e);
+            LOG.log(Level.SEVERE, "failed to deliver event " + event.id() + " from Redis", e);
         }
     }
 }
