@@ -1,5 +1,6 @@
 package io.ssebroadcaster.redis;
 
+import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.Hub;
@@ -100,9 +101,9 @@ final class RedisDelivery {
         }
         RedisEnvelope.Message api = RedisEnvelope.parse(channel, payload);
         if (api != null) {
-            receiveApi(Event.of(api.id(), api.channels(), api.type(), api.data()));
+            receiveApi(EventStreamCodec.event(api.id(), api.channels(), api.type(), api.data()));
         } else if (firstCopy) {
-            deliver(Event.of(rawBase.withLocal(++localCount), List.of(channel), null, payload));
+            deliver(EventStreamCodec.event(rawBase.withLocal(++localCount), List.of(channel), null, payload));
         }
     }
 

@@ -88,6 +88,6 @@ final class RedisStreams {
         if (channels == null || !channels.contains(channel)) {
             channels = List.of(channel);
         }
-        return Event.of(id, channels, type.isEmpty() ? null : type, fields.getOrDefault(DATA_FIELD, ""));
+        return EventStreamCodec.event(id, channels, type.isEmpty() ? null : type, fields.getOrDefault(DATA_FIELD, ""));
     }
 }

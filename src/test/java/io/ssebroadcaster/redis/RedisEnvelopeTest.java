@@ -1,5 +1,6 @@
 package io.ssebroadcaster.redis;
 
+import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import org.junit.jupiter.api.Test;
@@ -44,10 +45,10 @@ class RedisEnvelopeTest {
 
     @Test
     void copiesFromSeveralStreamsBecomeOneEvent() {
-        Event a = Event.of(new EventId(5, 0), List.of("a"), null, "m");
-        Event b = Event.of(new EventId(5, 0), List.of("b"), null, "m");
-        Event earlier = Event.of(new EventId(4, 9), List.of("b"), null, "e");
-        Event later = Event.of(new EventId(5, 1), List.of("a", "b"), null, "l");
+        Event a = EventStreamCodec.event(new EventId(5, 0), List.of("a"), null, "m");
+        Event b = EventStreamCodec.event(new EventId(5, 0), List.of("b"), null, "m");
+        Event earlier = EventStreamCodec.event(new EventId(4, 9), List.of("b"), null, "e");
+        Event later = EventStreamCodec.event(new EventId(5, 1), List.of("a", "b"), null, "l");
         List<Event> merged = RedisStreamReader.oneEventPerId(List.of(later, a, earlier, b, later));
         assertEquals(List.of(new EventId(4, 9), new EventId(5, 0), new EventId(5, 1)),
                 merged.stream().map(Event::id).toList());
