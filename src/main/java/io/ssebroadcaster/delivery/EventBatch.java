@@ -23,6 +23,9 @@ final class EventBatch {
      *                allocate one sized to the batch
      */
     static void write(Outlet out, List<Event> batch, byte[] scratch) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
         if (batch.size() == 1) {
             byte[] bytes = batch.getFirst().bytes();
             out.write(bytes, 0, bytes.length);

@@ -49,9 +49,12 @@ final class PulledStream implements Drain {
              BooleanSupplier departed, PushedStream.Farewell farewell) {
         TimedOutlet out = new TimedOutlet(new StreamOutlet(body, thread), writers,
                 () -> hub.end(sub, Subscription.EndReason.SLOW));
-        List<Event> batch = new ArrayList<>(replay);
+        List<Event> batch = new ArrayList<>();
         try (body) {
             out.write(opening, 0, opening.length);
+            EventBatch.write(out, replay, null);
+            out.flush(); // the client sees the preamble at once (EventSource fires open)
+            sub.markWritten();
             while (true) {
                 Subscription.EndReason reason = ended;
                 if (reason != null && reason != Subscription.EndReason.SHUTDOWN) {

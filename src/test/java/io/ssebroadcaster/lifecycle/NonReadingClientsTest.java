@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * readers HTTP/2 streams. The publisher uses plain HTTP in both (it is not what is tested, and the
  * JDK client's HTTP/2 POSTs to this server take some 50 ms each).
  */
-class StalledClientsTest {
+class NonReadingClientsTest {
 
     static final int STALLED = 10;
     static final int MESSAGES = 400;
@@ -161,7 +161,7 @@ class StalledClientsTest {
                 "a stalled client cut off (slowDropped >= 1); /stats: " + Stats.of(port));
         Stats after = Stats.of(port);
         assertTrue(after.channel("flood") >= 1 && after.channel("other") == 1, "the readers are still subscribed: " + after);
-        System.out.printf("StalledClientsTest: %d publishes in %d ms (flood: %d accepted, %d refused), "
+        System.out.printf("NonReadingClientsTest: %d publishes in %d ms (flood: %d accepted, %d refused), "
                         + "%d ms in all; slowDropped %d%n",
                 2 * MESSAGES, TimeUnit.NANOSECONDS.toMillis(published - started), floodAccepted.size(), floodRefused,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), after.slowDropped());
