@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * Answers, with our JSON errors, the cross-origin requests Helidon's CORS support would refuse with
  * a bare 403: a method we do not serve (405), or an origin that is not listed (403). Everything else
- * goes on to the CORS support, which adds the headers.
+ * goes on to the CORS support, which adds the headers. Same-origin requests are not cross-origin at
+ * all and pass untouched (see {@link SameOrigin}).
  */
 final class CorsRefusals implements Filter {
 
@@ -29,7 +30,7 @@ final class CorsRefusals implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);
-        if (origin.isPresent()) {
+        if (origin.isPresent() && !SameOrigin.test(req)) {
             if (!SERVED.contains(req.prologue().method())) {
                 res.header(HeaderNames.ALLOW, "GET, POST, OPTIONS");
                 ErrorMapper.send(res, 405, "method not allowed", null);

@@ -23,7 +23,14 @@ public final class Routes {
         ErrorMapper.register(routing, refusals);
         routing.addFilter(new HeaderSizeLimit());
         routing.addFilter(new CorsRefusals(settings.corsOrigins()));
-        routing.any(cors(settings));
+        CorsSupport cors = cors(settings);
+        routing.any((req, res) -> {
+            if (SameOrigin.test(req)) {
+                res.next(); // Helidon would call a page behind a TLS proxy cross-origin (other scheme) and refuse it
+            } else {
+                cors.handle(req, res);
+            }
+        });
         AccessPolicy access = new AccessPolicy(settings.httpSecret(), settings.security());
         routing.register(new SubscribeService(streams, access, settings.maxChannels(), connections));
         routing.register(new PublishService(broker, access, settings.maxMessageBytes(), settings.maxChannels()));
