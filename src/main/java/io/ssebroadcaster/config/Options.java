@@ -95,6 +95,10 @@ final class Options {
             description = "Origins allowed to subscribe and publish from browsers, comma-separated. Default: ${DEFAULT-VALUE}")
     List<String> corsOrigins;
 
+    @Option(names = "--cors-headers", defaultValue = "*", split = ",", paramLabel = "HEADER",
+            description = "Request headers browsers may send cross-origin, comma-separated; *: whatever a preflight asks for. Default: ${DEFAULT-VALUE}")
+    List<String> corsHeaders;
+
     @Option(names = "--jwt-secret", paramLabel = "SECRET",
             description = "Accept HS256 tokens signed with this secret (at least 32 bytes). Default: none")
     String jwtSecret;

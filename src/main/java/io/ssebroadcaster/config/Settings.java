@@ -27,6 +27,7 @@ public record Settings(
         int maxChannels,
         int maxConnections,
         List<String> corsOrigins,
+        List<String> corsHeaders,
         Export export,
         Logging logging,
         Security security,
@@ -72,7 +73,7 @@ public record Settings(
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"
                 + " max-channels=" + maxChannels + " max-connections=" + maxConnections
-                + " cors-origins=" + String.join(",", corsOrigins)
+                + " cors-origins=" + String.join(",", corsOrigins) + " cors-headers=" + String.join(",", corsHeaders)
                 + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()
                         + " every " + export.interval().toSeconds() + "s" : "")
                 + " log-level=" + logging.level().getName().toLowerCase()

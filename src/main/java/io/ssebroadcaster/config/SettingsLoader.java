@@ -176,6 +176,11 @@ public final class SettingsLoader {
                 "must be 1..1000000");
         List<String> origins = o.corsOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         at.check(!origins.isEmpty(), "cors-origins", "''", "must name at least one origin or *");
+        List<String> corsHeaders = o.corsHeaders.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        // An HTTP token without '*': a '*' among names would read as a wildcard but match only itself
+        at.check(corsHeaders.equals(List.of("*")) || !corsHeaders.isEmpty()
+                        && corsHeaders.stream().allMatch(h -> h.matches("[!#$%&'+.^_`|~0-9A-Za-z-]+")), "cors-headers",
+                corsHeaders.isEmpty() ? "''" : String.join(",", corsHeaders), "must be * alone, or header names");
         String export = o.export.trim().toLowerCase(Locale.ROOT);
         at.check(export.equals("none") || export.equals("graphite"), "export", o.export, "must be none or graphite");
         at.check(o.exportPort >= 1 && o.exportPort <= 65535, "export-port", o.exportPort, "must be 1..65535");
@@ -214,7 +219,7 @@ public final class SettingsLoader {
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
                 Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry, o.maxChannels, o.maxConnections,
-                origins,
+                origins, corsHeaders,
                 new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
                         Duration.ofSeconds(o.exportInterval), o.exportPath),
                 new Settings.Logging(level, o.logfile, o.pidfile),

@@ -8,23 +8,28 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Answers, with our JSON errors, the cross-origin requests Helidon's CORS support would refuse with
- * a bare 403: a method we do not serve (405), or an origin that is not listed (403). Everything else
- * goes on to the CORS support, which adds the headers. Same-origin requests are not cross-origin at
- * all and pass untouched (see {@link SameOrigin}).
+ * a bare 403: a method we do not serve (405), an origin that is not listed (403), or a preflight
+ * asking for a header {@code --cors-headers} does not list (403). Everything else goes on to the
+ * CORS support, which adds the headers. Same-origin requests are not cross-origin at all and pass
+ * untouched (see {@link SameOrigin}).
  */
 final class CorsRefusals implements Filter {
 
     private static final Set<Method> SERVED = Set.of(Method.GET, Method.POST, Method.OPTIONS, Method.HEAD);
 
     private final List<String> origins;
+    private final Set<String> headers; // lower case; empty: any
 
-    CorsRefusals(List<String> origins) {
+    CorsRefusals(List<String> origins, List<String> headers) {
         this.origins = origins;
+        this.headers = headers.contains("*") ? Set.of()
+                : Set.copyOf(headers.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList());
     }
 
     @Override
@@ -40,7 +45,29 @@ final class CorsRefusals implements Filter {
                 ErrorMapper.send(res, 403, "origin not allowed: see --cors-origins", null);
                 return;
             }
+            String unlisted = unlistedHeader(req);
+            if (unlisted != null) {
+                ErrorMapper.send(res, 403, "request header not allowed: " + unlisted + ": see --cors-headers", null);
+                return;
+            }
         }
         chain.proceed();
+    }
+
+    /** The first header a preflight asks for that is not listed, or null. */
+    private String unlistedHeader(RoutingRequest req) {
+        if (headers.isEmpty() || req.prologue().method() != Method.OPTIONS
+                || !req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
+            return null;
+        }
+        for (String list : req.headers().values(HeaderNames.ACCESS_CONTROL_REQUEST_HEADERS)) {
+            for (String name : list.split(",")) {
+                String h = name.trim().toLowerCase(Locale.ROOT);
+                if (!h.isEmpty() && !headers.contains(h)) {
+                    return h.length() > 100 ? h.substring(0, 100) + "..." : h;
+                }
+            }
+        }
+        return null;
     }
 }

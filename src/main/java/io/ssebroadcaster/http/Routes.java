@@ -22,7 +22,7 @@ public final class Routes {
                                  Broker broker, Settings settings, ConnectionLimiter connections) {
         ErrorMapper.register(routing, refusals);
         routing.addFilter(new HeaderSizeLimit());
-        routing.addFilter(new CorsRefusals(settings.corsOrigins()));
+        routing.addFilter(new CorsRefusals(settings.corsOrigins(), settings.corsHeaders()));
         CorsSupport cors = cors(settings);
         routing.any((req, res) -> {
             if (SameOrigin.test(req)) {
@@ -50,7 +50,9 @@ public final class Routes {
         return CorsSupport.builder()
                 .allowOrigins(anyOrigin ? new String[] {"*"} : settings.corsOrigins().toArray(String[]::new))
                 .allowMethods("GET", "POST", "OPTIONS")
-                .allowHeaders("Content-Type", "Last-Event-ID", "Authorization", "X-Requested-With", "Cache-Control")
+                // With "*" Helidon answers a preflight with the very names it asked for, never a literal
+                // "*" (which browsers ignore for credentialed requests)
+                .allowHeaders(settings.corsHeaders().toArray(String[]::new))
                 .exposeHeaders(EventStreamCodec.HISTORY_TRUNCATED.defaultCase(), "Retry-After")
                 // Credentials with a wildcard origin would let any site read a logged-in user's stream
                 .allowCredentials(!anyOrigin)

@@ -105,6 +105,19 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void corsHeadersDefaultToAnyAndMustBeHeaderNames() {
+        assertEquals(List.of("*"), load(Map.of()).corsHeaders());
+        assertEquals(List.of("Content-Type", "X-Custom"), load(Map.of(), "--cors-headers", "Content-Type, X-Custom").corsHeaders());
+        for (String bad : List.of("X Custom", "*,X-Custom", "X-*", " , ")) {
+            SettingsException e = assertThrows(SettingsException.class, () -> load(Map.of(), "--cors-headers", bad));
+            assertTrue(e.getMessage().startsWith("--cors-headers:"), e.getMessage());
+        }
+        SettingsException e = assertThrows(SettingsException.class, () -> load(Map.of("SSE_CORS_HEADERS", "a:b")));
+        assertTrue(e.getMessage().contains("--cors-headers") && e.getMessage().contains("SSE_CORS_HEADERS"), e.getMessage());
+        assertTrue(load(Map.of()).describe().contains("cors-headers=*"));
+    }
+
+    @Test
     void describeMasksSecrets() {
         Settings s = load(Map.of(), "--http-secret", "hunter2", "--broker", "redis", "--redis-url", "redis://u:pw@h:1/0");
         assertTrue(!s.describe().contains("hunter2") && !s.describe().contains("pw@"), s.describe());
