@@ -483,7 +483,7 @@
         pollTimeout: 60000,
         /** Resume after this id (sent as lastEventId) instead of starting with live events. */
         lastEventId: null,
-        /** Send cookies cross-origin (the server must then list origins instead of "*"). */
+        /** Send cookies cross-origin (with tokens configured, the server must list origins instead of "*"). */
         withCredentials: false,
         open: noop,
         message: noop,

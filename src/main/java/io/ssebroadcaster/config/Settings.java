@@ -49,6 +49,14 @@ public record Settings(
         public boolean tokensEnabled() {
             return jwtSecret != null || jwtPublicKey != null;
         }
+
+        /**
+         * Whether a browser's ambient credentials (the {@code sse_token} cookie) can unlock anything.
+         * When not, a credentialed cross-origin request sees nothing an anonymous one would not.
+         */
+        public boolean authEnabled() {
+            return tokensEnabled() || !privateChannels.isEmpty() || requireAuth;
+        }
     }
 
     /** HTTPS listener: port 0 means off. */

@@ -54,8 +54,10 @@ public final class Routes {
                 // "*" (which browsers ignore for credentialed requests)
                 .allowHeaders(settings.corsHeaders().toArray(String[]::new))
                 .exposeHeaders(EventStreamCodec.HISTORY_TRUNCATED.defaultCase(), "Retry-After")
-                // Credentials with a wildcard origin would let any site read a logged-in user's stream
-                .allowCredentials(!anyOrigin)
+                // Credentials are answered by echoing the page's origin (never "*"). For any origin that
+                // is safe only while no credential unlocks anything: with tokens, any site could read a
+                // logged-in user's private stream. htmx's SSE extension always sends credentials.
+                .allowCredentials(!anyOrigin || !settings.security().authEnabled())
                 .maxAgeSeconds(600)
                 .build();
     }
