@@ -43,7 +43,7 @@ final class Options {
     int redisPort;
 
     @Option(names = "--redis-url", paramLabel = "URL",
-            description = "redis://[user:pass@]host:port[/db] or rediss:// (TLS); overrides host and port. Default: none")
+            description = "redis://[user:pass@]host[:port][/db] or rediss:// (TLS); overrides host and port. Default: none")
     String redisUrl;
 
     @Option(names = "--heartbeat", defaultValue = "20", paramLabel = "SECONDS",

@@ -92,7 +92,8 @@ public record Settings(
                 + (tls.enabled() ? " ssl-port=" + tls.port() + (tls.only() ? " ssl-only" : "") : "");
     }
 
-    private static String maskUrl(String url) {
-        return url.replaceAll("//([^:@/]*):[^@/]*@", "//$1:****@");
+    /** The URL with its password replaced by {@code ****}, for logs and error messages. */
+    static String maskUrl(String url) {
+        return url.replaceAll("//([^:@/]*):.*@", "//$1:****@"); // to the last @: a password may hold / or @
     }
 }

@@ -3,6 +3,7 @@ package io.ssebroadcaster.config;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
+import io.ssebroadcaster.broker.RedisEndpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -157,8 +158,10 @@ public final class SettingsLoader {
         at.check(o.port >= 0 && o.port <= 65535, "port", o.port, "must be 0..65535");
         at.check(!o.listen.isBlank(), "listen", "''", "must be an address");
         at.check(o.redisPort >= 1 && o.redisPort <= 65535, "redis-port", o.redisPort, "must be 1..65535");
-        at.check(o.redisUrl == null || o.redisUrl.matches("rediss?://.+"), "redis-url", o.redisUrl,
-                "must start with redis:// or rediss://");
+        // The whole URL, now: the Redis broker is only built later, where a bad one would be a crash
+        String redisProblem = o.redisUrl == null ? null : RedisEndpoint.problemWith(o.redisUrl);
+        at.check(redisProblem == null, "redis-url", o.redisUrl == null ? null : Settings.maskUrl(o.redisUrl),
+                redisProblem);
         at.check(o.heartbeat >= 1 && o.heartbeat <= 3600, "heartbeat", o.heartbeat, "must be 1..3600 seconds");
         at.check(o.historySize >= 0 && o.historySize <= 1_000_000, "history-size", o.historySize, "must be 0..1000000");
         at.check(o.historyTtl >= 0, "history-ttl", o.historyTtl, "must be 0 or more seconds");

@@ -1,16 +1,19 @@
 package io.ssebroadcaster.config;
 
+import io.ssebroadcaster.broker.RedisEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,6 +118,51 @@ class SettingsLoaderTest {
         SettingsException e = assertThrows(SettingsException.class, () -> load(Map.of("SSE_CORS_HEADERS", "a:b")));
         assertTrue(e.getMessage().contains("--cors-headers") && e.getMessage().contains("SSE_CORS_HEADERS"), e.getMessage());
         assertTrue(load(Map.of()).describe().contains("cors-headers=*"));
+    }
+
+    @Test
+    void everyPartOfTheRedisUrlIsCheckedBeforeAnyBrokerIsBuilt() {
+        for (String bad : List.of("redis://127.0.0.1:6379/abc", "redis://h:6379/-1", "redis://h/0/1", "redis://h/99999999999",
+                "redis://h:0", "redis://h:70000", "redis://h:port/0", "redis://:6379/0", "redis:///0", "redis://",
+                "http://h:6379", "REDIS://h", "redis://h:6379/0?ssl=true", "redis://u:p%zz@h", "redis://h a")) {
+            SettingsException e = assertThrows(SettingsException.class, () -> load(Map.of(), "--redis-url", bad), bad);
+            assertTrue(e.getMessage().startsWith("--redis-url: "), e.getMessage());
+        }
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> load(Map.of("SSE_REDIS_URL", "redis://127.0.0.1:6379/abc"), "--broker", "redis"));
+        assertTrue(e.getMessage().contains("--redis-url") && e.getMessage().contains("environment variable SSE_REDIS_URL")
+                && e.getMessage().contains("database"), e.getMessage());
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--redis-url", "redis://u:hunter2@h:6379/x"));
+        assertTrue(!e.getMessage().contains("hunter2") && e.getMessage().contains("u:****@h"), e.getMessage());
+
+        for (String good : List.of("redis://h", "redis://h:6379", "redis://h:6379/", "rediss://u:p%40ss@h:6380/15",
+                "redis://:pw@10.0.0.5:1/2147483647")) {
+            Settings s = load(Map.of(), "--broker", "redis", "--redis-url", good);
+            assertEquals(good, s.redisUrl());
+            RedisEndpoint.from(s); // what the broker will do with it: must not throw
+        }
+        RedisEndpoint endpoint = RedisEndpoint.from(load(Map.of(), "--redis-url", "rediss://u:p%40ss@h:6380/15"));
+        assertEquals("h", endpoint.address().getHost());
+        assertEquals(6380, endpoint.address().getPort());
+        assertEquals("p@ss", endpoint.password());
+        assertEquals(15, endpoint.database());
+        assertTrue(endpoint.tls());
+    }
+
+    @Test
+    void aBadSettingExitsWithStatus2AndNamesTheKey() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.ssebroadcaster.Main",
+                "--port", "0", "--broker", "redis", "--redis-url", "redis://127.0.0.1:6379/abc")
+                .redirectErrorStream(true).start();
+        try {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "still running");
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(2, p.exitValue(), output);
+            assertTrue(output.contains("--redis-url: ") && !output.contains("Exception"), output);
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test
