@@ -3,7 +3,6 @@ package io.ssebroadcaster.config;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
-import io.ssebroadcaster.broker.RedisEndpoint;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -159,7 +158,7 @@ public final class SettingsLoader {
         at.check(!o.listen.isBlank(), "listen", "''", "must be an address");
         at.check(o.redisPort >= 1 && o.redisPort <= 65535, "redis-port", o.redisPort, "must be 1..65535");
         // The whole URL, now: the Redis broker is only built later, where a bad one would be a crash
-        String redisProblem = o.redisUrl == null ? null : RedisEndpoint.problemWith(o.redisUrl);
+        String redisProblem = o.redisUrl == null ? null : RedisUrl.problemWith(o.redisUrl);
         at.check(redisProblem == null, "redis-url", o.redisUrl == null ? null : Settings.maskUrl(o.redisUrl),
                 redisProblem);
         at.check(o.heartbeat >= 1 && o.heartbeat <= 3600, "heartbeat", o.heartbeat, "must be 1..3600 seconds");

@@ -1,6 +1,5 @@
 package io.ssebroadcaster.config;
 
-import io.ssebroadcaster.broker.RedisEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,11 +138,11 @@ class SettingsLoaderTest {
                 "redis://:pw@10.0.0.5:1/2147483647")) {
             Settings s = load(Map.of(), "--broker", "redis", "--redis-url", good);
             assertEquals(good, s.redisUrl());
-            RedisEndpoint.from(s); // what the broker will do with it: must not throw
+            RedisUrl.parse(s.redisUrl()); // what the broker will do with it: must not throw
         }
-        RedisEndpoint endpoint = RedisEndpoint.from(load(Map.of(), "--redis-url", "rediss://u:p%40ss@h:6380/15"));
-        assertEquals("h", endpoint.address().getHost());
-        assertEquals(6380, endpoint.address().getPort());
+        RedisUrl endpoint = RedisUrl.parse(load(Map.of(), "--redis-url", "rediss://u:p%40ss@h:6380/15").redisUrl());
+        assertEquals("h", endpoint.host());
+        assertEquals(6380, endpoint.port());
         assertEquals("p@ss", endpoint.password());
         assertEquals(15, endpoint.database());
         assertTrue(endpoint.tls());
