@@ -80,7 +80,9 @@ final class ConnectionSockets {
             }
             socket.setSoTimeout(0); // no timer per idle stream: the read waits for as long as the client stays
             InputStream in = socket.getInputStream();
-            while (in.read(DISCARD) >= 0) {
+            // read(byte[], int, int) directly: each frame between here and the park stays on the
+            // parked stack of every idle stream
+            while (in.read(DISCARD, 0, DISCARD.length) >= 0) {
                 // a client that sends on an event stream is ignored
             }
         } catch (IOException | RuntimeException e) {

@@ -82,14 +82,9 @@ final class EventStreamSink implements Sink<byte[]>, Outlet {
         return this;
     }
 
-    /** The connection's socket (a long poll watches it without writing through the sink). */
+    /** The connection's socket, to watch for the client leaving. */
     io.helidon.common.socket.HelidonSocket connection() {
         return connection.serverSocket();
-    }
-
-    /** Returns when the client has gone or the connection was closed from our side. */
-    void awaitClose() {
-        ConnectionSockets.awaitClose(connection.serverSocket());
     }
 
     @Override

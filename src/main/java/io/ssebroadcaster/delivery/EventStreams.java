@@ -32,12 +32,14 @@ public final class EventStreams implements AutoCloseable {
 
     private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Refusals refusals;
+    private final PushedStream.Farewell farewell;
     private final long retryMillis;
     private final Duration pollTimeout;
     private Hub hub;
 
     public EventStreams(Refusals refusals, Duration retry, Duration pollTimeout) {
         this.refusals = refusals;
+        this.farewell = refusals::shutdownFarewell;
         this.retryMillis = retry.toMillis();
         this.pollTimeout = pollTimeout;
     }
@@ -74,7 +76,7 @@ public final class EventStreams implements AutoCloseable {
     }
 
     private void push(ServerResponse res, Request request) {
-        PushedStream stream = new PushedStream(writers, refusals::shutdownFarewell);
+        PushedStream stream = new PushedStream(writers, farewell);
         Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), Subscription.Kind.STREAM,
                 request.expiresAt(), stream);
         Subscription sub = subscribed.subscription();
@@ -89,7 +91,7 @@ public final class EventStreams implements AutoCloseable {
             }), subscribed.replay().events(), null);
             sub.markWritten();
             stream.attach(hub, sub, sink);
-            sink.awaitClose();
+            ConnectionSockets.awaitClose(sink.connection()); // returns the moment the client leaves
         } catch (IOException e) {
             // the client went away during the replay
         } finally {
@@ -105,7 +107,7 @@ public final class EventStreams implements AutoCloseable {
         EventStreamCodec.headers(res, subscribed.replay().truncated());
         stream.run(hub, subscribed.subscription(), opening(subscribed, request.lastEventId()),
                 subscribed.replay().events(), res.outputStream(), writers, Http2Departures.of(res),
-                refusals::shutdownFarewell);
+                farewell);
     }
 
     private void poll(ServerResponse res, Request request, boolean http1) {

@@ -6,7 +6,8 @@ import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.Subscription;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A stream whose connection the {@link Writers} push to: a subscription with something queued
@@ -19,9 +20,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class PushedStream implements Drain {
 
+    private static final VarHandle SCHEDULED;
+
+    static {
+        try {
+            SCHEDULED = MethodHandles.lookup().findVarHandle(PushedStream.class, "scheduled", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Writers writers;
     private final Farewell farewell;
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** 1 while in a writer's line or being written, so it is never queued twice (see {@link #release}). */
+    private volatile int scheduled;
     private volatile Hub hub;
     private volatile Subscription subscription;
     private volatile Outlet outlet;
@@ -78,7 +90,7 @@ final class PushedStream implements Drain {
     }
 
     private void schedule() {
-        if (!done && scheduled.compareAndSet(false, true)) {
+        if (!done && SCHEDULED.compareAndSet(this, 0, 1)) {
             scheduledAt = writers.now();
             writers.schedule(this);
         }
@@ -146,8 +158,8 @@ final class PushedStream implements Drain {
      * @return true when it must go back into the line
      */
     boolean release() {
-        scheduled.set(false);
-        if (!done && (finishing || !subscription.outbox().isEmpty()) && scheduled.compareAndSet(false, true)) {
+        scheduled = 0;
+        if (!done && (finishing || !subscription.outbox().isEmpty()) && SCHEDULED.compareAndSet(this, 0, 1)) {
             scheduledAt = writers.now();
             return true;
         }

@@ -29,10 +29,11 @@ public final class Outbox {
     }
 
     private static final int INITIAL_CAPACITY = 4;
+    private static final Event[] NONE = new Event[0];
 
     private final ReentrantLock lock = new ReentrantLock();
     private final int limit;
-    private Event[] ring = new Event[INITIAL_CAPACITY];
+    private Event[] ring = NONE;
     private int head;
     private int size;
     private boolean closed;
@@ -93,7 +94,8 @@ public final class Outbox {
     }
 
     private void grow() {
-        int capacity = Math.max(ring.length + 1, Math.min(ring.length * 2, limit));
+        int capacity = ring.length == 0 ? Math.min(INITIAL_CAPACITY, Math.max(1, limit))
+                : Math.max(ring.length + 1, Math.min(ring.length * 2, limit));
         Event[] next = new Event[capacity];
         for (int i = 0; i < size; i++) {
             next[i] = ring[(head + i) % ring.length];

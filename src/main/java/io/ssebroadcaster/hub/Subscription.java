@@ -1,9 +1,10 @@
 package io.ssebroadcaster.hub;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One client's interest in a set of channels: its {@link Outbox}, the {@link Drain} that writes
@@ -28,6 +29,15 @@ public final class Subscription {
     }
 
     private static final AtomicLong IDS = new AtomicLong();
+    private static final VarHandle ENDED;
+
+    static {
+        try {
+            ENDED = MethodHandles.lookup().findVarHandle(Subscription.class, "ended", EndReason.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final long id = IDS.incrementAndGet();
     private final List<String> channels;
@@ -35,7 +45,7 @@ public final class Subscription {
     private final Outbox outbox;
     private final Drain drain;
     private final Instant expiresAt;
-    private final AtomicReference<EndReason> ended = new AtomicReference<>();
+    private volatile EndReason ended;
     private volatile long lastWriteNanos = System.nanoTime();
 
     Subscription(List<String> channels, Kind kind, Outbox outbox, Drain drain, Instant expiresAt) {
@@ -68,12 +78,12 @@ public final class Subscription {
 
     /** Null while open; then why it ended. */
     public EndReason endReason() {
-        return ended.get();
+        return ended;
     }
 
     /** @return true for the one caller that ends it */
     boolean markEnded(EndReason reason) {
-        return ended.compareAndSet(null, reason);
+        return ENDED.compareAndSet(this, null, reason);
     }
 
     boolean expiredAt(Instant now) {

@@ -38,9 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NonReadingClientsTest {
 
     static final int STALLED = 10;
-    static final int MESSAGES = 400;
+    static final int MESSAGES = 600;
     static final int BIG_BYTES = 8 * 1024;
-    static final String[] FLAGS = {"--queue-limit", "100"};
+    static final String[] FLAGS = {"--queue-limit", "200"};
     /** The stalled clients' outboxes overflow within the publishes; the rest covers a loaded machine. */
     static final long CUT_OFF_SECONDS = 40;
 

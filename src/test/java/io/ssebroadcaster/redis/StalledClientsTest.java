@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StalledClientsTest {
 
-    static final int MESSAGES = 300;
+    static final int MESSAGES = 400;
     static final int HEALTHY = 5;
     static final int STALLED = 10;
     static final String CHANNEL = "live";
@@ -46,7 +46,7 @@ class StalledClientsTest {
     @Test
     void stalledClientsAreCutOffAndResumeWhileHealthyReadersGetEverything() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
-            String[] flags = {"--broker", "redis", "--redis-port", Integer.toString(redis.port()), "--queue-limit", "50"};
+            String[] flags = {"--broker", "redis", "--redis-port", Integer.toString(redis.port()), "--queue-limit", "150"};
             SseBroadcaster receiving = TestServers.start(flags);
             SseBroadcaster publishing = TestServers.start(flags);
             List<SseClient> healthy = new ArrayList<>();
