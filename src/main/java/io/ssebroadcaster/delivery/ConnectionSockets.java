@@ -67,38 +67,54 @@ final class ConnectionSockets {
     }
 
     /**
-     * Blocks until the client closes its side (FIN), resets the connection (RST), or someone closes
-     * the socket; whatever the client sends meanwhile is dropped. A parked virtual thread in a
-     * socket read costs no more than one parked anywhere else, and no write is needed to notice.
+     * What the client sends on the connection, to read until it closes its side (FIN), resets the
+     * connection (RST), or someone closes the socket. A parked virtual thread in a socket read costs
+     * little more than one parked anywhere else, and no write is needed to notice.
      */
-    static void awaitClose(HelidonSocket helidon) {
+    static InputStream inputOf(HelidonSocket helidon) throws IOException {
         Socket socket = socketOf(helidon);
+        if (socket == null) {
+            return new HelidonInput(helidon);
+        }
+        socket.setSoTimeout(0); // no timer per idle stream: the read waits for as long as the client stays
+        return socket.getInputStream();
+    }
+
+    /** Blocks until the client has gone (see {@link #inputOf}); what it sends meanwhile is dropped. */
+    static void awaitClose(HelidonSocket helidon) {
         try {
-            if (socket == null) {
-                awaitCloseThroughHelidon(helidon);
-                return;
-            }
-            socket.setSoTimeout(0); // no timer per idle stream: the read waits for as long as the client stays
-            InputStream in = socket.getInputStream();
-            // read(byte[], int, int) directly: each frame between here and the park stays on the
-            // parked stack of every idle stream
+            InputStream in = inputOf(helidon);
             while (in.read(DISCARD, 0, DISCARD.length) >= 0) {
                 // a client that sends on an event stream is ignored
             }
         } catch (IOException | RuntimeException e) {
-            // reset, or closed by us: either way the stream is over
+            // reset, or closed by us: either way it is over
         }
     }
 
-    private static void awaitCloseThroughHelidon(HelidonSocket helidon) {
-        while (true) {
-            try {
-                if (helidon.get() == null) {
-                    return;
-                }
-            } catch (java.io.UncheckedIOException e) {
-                if (!(e.getCause() instanceof SocketTimeoutException)) {
-                    return;
+    /** Reads through Helidon's socket when its field could not be reached (read timeouts are retried). */
+    private static final class HelidonInput extends InputStream {
+        private final HelidonSocket helidon;
+
+        HelidonInput(HelidonSocket helidon) {
+            this.helidon = helidon;
+        }
+
+        @Override
+        public int read() throws IOException {
+            return read(new byte[1], 0, 1) < 0 ? -1 : 0;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    byte[] got = helidon.get();
+                    return got == null ? -1 : Math.min(len, got.length);
+                } catch (java.io.UncheckedIOException e) {
+                    if (!(e.getCause() instanceof SocketTimeoutException)) {
+                        throw e.getCause();
+                    }
                 }
             }
         }

@@ -9,6 +9,8 @@ import io.ssebroadcaster.hub.Subscription;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +31,9 @@ import java.util.List;
  * or its position.
  */
 public final class EventStreams implements AutoCloseable {
+
+    /** Where bytes a client sends on its stream go (it should send none): shared, as nobody reads them. */
+    private static final byte[] DISCARD = new byte[256];
 
     private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Refusals refusals;
@@ -68,14 +73,14 @@ public final class EventStreams implements AutoCloseable {
         boolean http1 = req.prologue().protocolVersion().startsWith("1.");
         if (request.longPoll()) {
             poll(res, request, http1);
-        } else if (http1) {
-            push(res, request);
-        } else {
-            pull(res, request);
+            return;
         }
-    }
-
-    private void push(ServerResponse res, Request request) {
+        if (!http1) {
+            pull(res, request);
+            return;
+        }
+        // An HTTP/1 stream is pushed to. This is inline rather than a method of its own, and the wait
+        // for the client to leave too: every frame here stays on each idle stream's parked stack.
         PushedStream stream = new PushedStream(writers, farewell);
         Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), Subscription.Kind.STREAM,
                 request.expiresAt(), stream);
@@ -91,9 +96,13 @@ public final class EventStreams implements AutoCloseable {
             }), subscribed.replay().events(), null);
             sub.markWritten();
             stream.attach(hub, sub, sink);
-            ConnectionSockets.awaitClose(sink.connection()); // returns the moment the client leaves
-        } catch (IOException e) {
-            // the client went away during the replay
+            // Blocks until the client closes (FIN), resets (RST), or we close the socket
+            InputStream in = ConnectionSockets.inputOf(sink.connection());
+            while (in.read(DISCARD, 0, DISCARD.length) >= 0) {
+                // a client that sends on an event stream is ignored
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // the client went away, or we cut it off
         } finally {
             hub.end(sub, Subscription.EndReason.CLOSED);
             sink.finish();

@@ -2,10 +2,9 @@ package io.ssebroadcaster.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
-import io.helidon.webserver.http.RoutingRequest;
-import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 import java.util.List;
 import java.util.Locale;
@@ -17,9 +16,10 @@ import java.util.Set;
  * a bare 403: a method we do not serve (405), an origin that is not listed (403), or a preflight
  * asking for a header {@code --cors-headers} does not list (403). Everything else goes on to the
  * CORS support, which adds the headers. Same-origin requests are not cross-origin at all and pass
- * untouched (see {@link SameOrigin}).
+ * untouched (see {@link SameOrigin}). A handler passing on with {@code res.next()}, not a filter, for
+ * the reason given in {@link HeaderSizeLimit}.
  */
-final class CorsRefusals implements Filter {
+final class CorsRefusals implements Handler {
 
     private static final Set<Method> SERVED = Set.of(Method.GET, Method.POST, Method.OPTIONS, Method.HEAD);
 
@@ -33,7 +33,7 @@ final class CorsRefusals implements Filter {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    public void handle(ServerRequest req, ServerResponse res) {
         Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);
         if (origin.isPresent() && !SameOrigin.test(req)) {
             if (!SERVED.contains(req.prologue().method())) {
@@ -51,11 +51,11 @@ final class CorsRefusals implements Filter {
                 return;
             }
         }
-        chain.proceed();
+        res.next();
     }
 
     /** The first header a preflight asks for that is not listed, or null. */
-    private String unlistedHeader(RoutingRequest req) {
+    private String unlistedHeader(ServerRequest req) {
         if (headers.isEmpty() || req.prologue().method() != Method.OPTIONS
                 || !req.headers().contains(HeaderNames.ACCESS_CONTROL_REQUEST_METHOD)) {
             return null;

@@ -21,8 +21,9 @@ public final class Routes {
     public static void configure(HttpRouting.Builder routing, Hub hub, EventStreams streams, Refusals refusals,
                                  Broker broker, Settings settings, ConnectionLimiter connections) {
         ErrorMapper.register(routing, refusals);
-        routing.addFilter(new HeaderSizeLimit());
-        routing.addFilter(new CorsRefusals(settings.corsOrigins(), settings.corsHeaders()));
+        // Handlers that pass requests on with res.next(), not filters: see HeaderSizeLimit
+        routing.any(new HeaderSizeLimit());
+        routing.any(new CorsRefusals(settings.corsOrigins(), settings.corsHeaders()));
         CorsSupport cors = cors(settings);
         routing.any((req, res) -> {
             if (SameOrigin.test(req)) {

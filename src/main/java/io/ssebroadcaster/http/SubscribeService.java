@@ -1,6 +1,7 @@
 package io.ssebroadcaster.http;
 
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -9,8 +10,13 @@ import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.auth.Token;
 import io.ssebroadcaster.delivery.EventStreams;
 
-/** {@code GET /?channels=...}: an SSE stream, or one long poll for clients without EventSource. */
-final class SubscribeService implements HttpService {
+/**
+ * {@code GET /?channels=...}: an SSE stream, or one long poll for clients without EventSource.
+ *
+ * <p>It is the route's handler itself (not a method reference): a stream's request thread stays
+ * parked inside it, and each frame on that stack costs every idle stream.
+ */
+final class SubscribeService implements HttpService, Handler {
 
     private final EventStreams streams;
     private final AccessPolicy access;
@@ -26,14 +32,15 @@ final class SubscribeService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::subscribe);
+        rules.get("/", this);
         rules.any("/", (req, res) -> {
             res.header(HeaderNames.ALLOW, "GET, OPTIONS");
             throw ApiException.methodNotAllowed("use GET to subscribe");
         });
     }
 
-    private void subscribe(ServerRequest req, ServerResponse res) {
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) {
         SubscribeRequest request = SubscribeRequest.parse(req, maxChannels);
         Token token = access.checkSubscribe(request.token(), request.channels());
         connections.acquire();
