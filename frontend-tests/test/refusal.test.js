@@ -12,6 +12,7 @@
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
+const net = require('node:net');
 const { EventSource } = require('eventsource');
 const h = require('../lib/harness');
 
@@ -213,6 +214,68 @@ describe('refusals a browser survives', () => {
         } finally {
             for (const w of watched) {
                 w.es.close();
+            }
+            await server.stop();
+        }
+    });
+
+    test('while the server is overloaded an EventSource is refused with 200 + retry:, and gets in once the load is gone', async () => {
+        // --max-backlog 1: the writers count as overloaded while any stream has waited 1 ms in their line,
+        // which a publish to 1,500 readers makes happen on this machine, so overload can be driven for real
+        const server = await h.startServer({
+            args: ['--max-backlog', '1', '--refusal-retry', '200-400', '--queue-limit', '100000'],
+        });
+        const readers = [];
+        const watched = [];
+        let flooding = true;
+        try {
+            for (let i = 0; i < 1500; i++) {
+                const sock = net.connect(server.port, '127.0.0.1');
+                sock.on('error', () => { });
+                sock.on('data', () => { }); // reads and drops: healthy readers, never cut off
+                sock.write('GET /?channels=flood HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n');
+                readers.push(sock);
+            }
+            await h.waitForConnections(server, 'stream', 1500);
+            const payload = 'x'.repeat(2048);
+            const flood = (async () => {
+                while (flooding) { // many are refused with 503 while the writers are behind: that is the point
+                    await fetch(server.origin + '/publish', {
+                        method: 'POST',
+                        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+                        body: 'channel=flood&message=' + payload,
+                    }).then((r) => r.arrayBuffer()).catch(() => { });
+                }
+            })();
+            // EventSources arriving during the flood: some are turned away as overload, none gives up
+            for (let i = 0; i < 5; i++) {
+                watched.push(watch(server.url + '?channels=calm', 'arrival ' + i));
+                await new Promise((r) => setTimeout(r, 50));
+            }
+            await until(watched, async () => (await h.stats(server)).refused.overload >= 1
+                && watched.some((w) => w.errors.length >= 1),
+                { timeout: 20000, interval: 100, message: 'an EventSource to be refused as overload' });
+            const refused = watched.filter((w) => w.errors.length >= 1);
+            flooding = false;
+            await flood;
+
+            await until(watched, async () => (await h.stats(server)).connections.stream >= 1500 + watched.length,
+                { timeout: 20000, message: 'every EventSource to get in by itself once the load is gone' });
+            await h.publish(server, { channel: 'calm', message: 'after' });
+            await until(watched, () => watched.every((w) => w.messages.includes('after')),
+                { message: 'every EventSource to receive a message' });
+            assertNeverClosed(watched);
+            assert.ok(refused.length >= 1, 'at least one arrival was refused during the overload');
+            const r = await h.stats(server);
+            assert.ok(r.refused.overload >= refused.length, `refused.overload counts them: ${JSON.stringify(r.refused)}`);
+            assert.equal(r.refused.connections, 0);
+        } finally {
+            flooding = false;
+            for (const w of watched) {
+                w.es.close();
+            }
+            for (const sock of readers) {
+                sock.destroy();
             }
             await server.stop();
         }

@@ -79,7 +79,8 @@ public final class SseBroadcaster implements AutoCloseable {
         this.connections = new ConnectionLimiter(Math.min(settings.maxConnections(), tcpConnections - SPARE_CONNECTIONS));
         this.refusals = new Refusals(settings.refusalRetry().minMillis(), settings.refusalRetry().maxMillis());
         this.streams = new EventStreams(refusals, settings.retry(), settings.pollTimeout());
-        this.hub = new Hub(history, broker.interest(), streams.backlog(), settings.queueLimit(), settings.heartbeat(),
+        this.hub = new Hub(history, broker.interest(), streams.backlog(),
+                new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog()),
                 EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
         streams.serve(hub);
         broker.start(hub);

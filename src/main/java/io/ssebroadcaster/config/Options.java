@@ -83,6 +83,11 @@ final class Options {
                     + "or sent away at shutdown, so they come back spread out. Default: ${DEFAULT-VALUE}")
     String refusalRetry;
 
+    @Option(names = "--max-backlog", defaultValue = "1000", paramLabel = "MILLIS",
+            description = "Refuse publishes (503) and new subscribers while the writers are this far behind: "
+                    + "the server itself cannot keep up. Default: ${DEFAULT-VALUE}")
+    int maxBacklog;
+
     @Option(names = "--max-channels", defaultValue = "64", paramLabel = "N",
             description = "Most channels one subscription may name. Default: ${DEFAULT-VALUE}")
     int maxChannels;

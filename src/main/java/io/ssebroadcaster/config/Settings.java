@@ -24,6 +24,7 @@ public record Settings(
         Duration pollTimeout,
         Duration retry,
         RetryWindow refusalRetry,
+        Duration maxBacklog,
         int maxChannels,
         int maxConnections,
         List<String> corsOrigins,
@@ -80,6 +81,7 @@ public record Settings(
                 + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"
+                + " max-backlog=" + maxBacklog.toMillis() + "ms"
                 + " max-channels=" + maxChannels + " max-connections=" + maxConnections
                 + " cors-origins=" + String.join(",", corsOrigins) + " cors-headers=" + String.join(",", corsHeaders)
                 + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()

@@ -173,6 +173,7 @@ public final class SettingsLoader {
         Settings.RetryWindow refusalRetry = retryWindow(o.refusalRetry);
         at.check(refusalRetry != null, "refusal-retry", o.refusalRetry,
                 "must be MIN-MAX milliseconds with 0 <= MIN <= MAX <= 3600000");
+        at.check(o.maxBacklog >= 1 && o.maxBacklog <= 600_000, "max-backlog", o.maxBacklog, "must be 1..600000 milliseconds");
         at.check(o.maxChannels >= 1 && o.maxChannels <= 1024, "max-channels", o.maxChannels, "must be 1..1024");
         at.check(o.maxConnections >= 1 && o.maxConnections <= 1_000_000, "max-connections", o.maxConnections,
                 "must be 1..1000000");
@@ -220,7 +221,8 @@ public final class SettingsLoader {
         return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
-                Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry, o.maxChannels, o.maxConnections,
+                Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry,
+                Duration.ofMillis(o.maxBacklog), o.maxChannels, o.maxConnections,
                 origins, corsHeaders,
                 new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
                         Duration.ofSeconds(o.exportInterval), o.exportPath),

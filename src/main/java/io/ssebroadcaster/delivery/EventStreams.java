@@ -126,7 +126,7 @@ public final class EventStreams implements AutoCloseable {
         // On HTTP/1 the sink is only asked for the connection; the answer goes out the usual way
         var connection = http1 ? res.sink(EventStreamSink.TYPE).connection() : null;
         poll.answer(res, hub, subscribed, request.lastEventId(), pollTimeout, retryMillis, connection,
-                http1 ? () -> false : Http2Departures.of(res), refusals);
+                http1 ? () -> false : Http2Departures.of(res), refusals, writers);
     }
 
     /** What the client gets before live events: the preamble, then its replay or its position. */

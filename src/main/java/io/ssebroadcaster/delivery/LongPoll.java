@@ -27,13 +27,15 @@ import java.util.function.BooleanSupplier;
  * blocks reading the connection (so the answer closes it: nothing else may read from it after),
  * on HTTP/2 the waiting thread looks at the stream's state.
  */
-final class LongPoll implements Drain {
+final class LongPoll implements Drain, Writers.TimedWrite {
 
     /** A poll answer carries at most this much; the next poll continues from its last id. */
     static final int MAX_RESPONSE_BYTES = 1 << 20;
 
     private final Thread thread = Thread.currentThread();
     private volatile boolean wake;
+    /** While the answer is being written (0: not writing), for the watchdog's write timeout. */
+    private volatile long sendingSince;
 
     @Override
     public void ready(Subscription subscription) {
@@ -52,7 +54,8 @@ final class LongPoll implements Drain {
      * @param departed   for HTTP/2, whether the client has gone
      */
     void answer(ServerResponse res, Hub hub, Hub.Subscribed subscribed, EventId lastEventId, Duration timeout,
-                long retryMillis, HelidonSocket connection, BooleanSupplier departed, Refusals refusals) {
+                long retryMillis, HelidonSocket connection, BooleanSupplier departed, Refusals refusals,
+                Writers writers) {
         Subscription sub = subscribed.subscription();
         List<Event> events = new ArrayList<>(subscribed.replay().events());
         boolean truncated = subscribed.replay().truncated();
@@ -115,6 +118,26 @@ final class LongPoll implements Drain {
         if (watcher != null) {
             res.header(HeaderValues.CONNECTION_CLOSE); // the watcher still reads this connection
         }
-        res.send(body.toByteArray());
+        // A client that does not read its answer is cut off like a stream that does not read
+        sendingSince = Math.max(1, writers.now());
+        writers.track(this);
+        try {
+            res.send(body.toByteArray());
+        } finally {
+            writers.untrack(this);
+            sendingSince = 0;
+            Thread.interrupted(); // our own interrupt must not leak into Helidon's connection handling
+        }
+    }
+
+    @Override
+    public long writingSince() {
+        return sendingSince;
+    }
+
+    /** Interrupting a virtual thread blocked in a socket write closes the socket and fails the write. */
+    @Override
+    public void timedOut() {
+        thread.interrupt();
     }
 }

@@ -29,14 +29,22 @@ public final class Hub implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Hub.class.getName());
 
-    /** Publishes and new subscribers are refused while the writers are this far behind. */
-    public static final Duration MAX_BACKLOG = Duration.ofSeconds(1);
+    /**
+     * What the hub bounds.
+     *
+     * @param queueLimit events one subscriber may have queued before it is cut off
+     * @param heartbeat  how long a stream may stay silent before it is sent a keep-alive
+     * @param maxBacklog publishes and new subscribers are refused while the writers are this far behind
+     */
+    public record Limits(int queueLimit, Duration heartbeat, Duration maxBacklog) {
+    }
 
     private final History history;
     private final ChannelInterest interest;
     private final Backlog backlog;
     private final int queueLimit;
     private final long heartbeatNanos;
+    private final long maxBacklogNanos;
     private final Event keepAlive;
     private final ChannelRegistry registry = new ChannelRegistry();
     private final LongConsumer fanOutNanos;
@@ -57,19 +65,20 @@ public final class Hub implements AutoCloseable {
     private final LongAdder deliveries = new LongAdder();
 
     /**
-     * @param backlog     how far behind the writers are (refuses work past {@link #MAX_BACKLOG})
+     * @param backlog     how far behind the writers are (work is refused past {@code limits.maxBacklog})
      * @param keepAlive   queued for streams idle for {@code heartbeat}; written like an event
      * @param startId     the position a subscriber is given before any event arrives (ids below it
      *                    belong to an earlier run)
      * @param fanOutNanos told how long each event took to hand to all its subscribers (for metrics)
      */
-    public Hub(History history, ChannelInterest interest, Backlog backlog, int queueLimit, Duration heartbeat,
-               Event keepAlive, EventId startId, LongConsumer fanOutNanos) {
+    public Hub(History history, ChannelInterest interest, Backlog backlog, Limits limits, Event keepAlive,
+               EventId startId, LongConsumer fanOutNanos) {
         this.history = history;
         this.interest = interest;
         this.backlog = backlog;
-        this.queueLimit = queueLimit;
-        this.heartbeatNanos = heartbeat.toNanos();
+        this.queueLimit = limits.queueLimit();
+        this.heartbeatNanos = limits.heartbeat().toNanos();
+        this.maxBacklogNanos = limits.maxBacklog().toNanos();
         this.keepAlive = keepAlive;
         this.newest = startId;
         this.fanOutNanos = fanOutNanos;
@@ -90,7 +99,7 @@ public final class Hub implements AutoCloseable {
             throw new HubClosedException();
         }
         long behind = backlog.behindNanos();
-        if (behind > MAX_BACKLOG.toNanos()) {
+        if (behind > maxBacklogNanos) {
             throw new HubOverloadedException(Duration.ofNanos(behind));
         }
     }
@@ -213,7 +222,7 @@ public final class Hub implements AutoCloseable {
         interest.unfollow(sub.channels());
         if (reason == Subscription.EndReason.SLOW) {
             slowDropped.increment();
-            LOG.fine(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
+            LOG.warning(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
                     + " events queued, or a write blocked too long");
         }
         sub.drain().ended(sub, reason);

@@ -33,8 +33,9 @@ class WritersTest {
     private final AtomicLong clock = new AtomicLong(TimeUnit.SECONDS.toNanos(1000));
     /** One slot, so every stream shares one line: the worst case for a stalled client. */
     private final Writers writers = new Writers(1, clock::get, false);
+    private static final Duration MAX_BACKLOG = Duration.ofSeconds(1);
     private final Hub hub = new Hub(new MemoryHistory(100, 0, 1 << 20, EventId.ZERO), ChannelInterest.NONE, writers,
-            100, Duration.ofHours(1), EventStreamCodec.HEARTBEAT, EventId.ZERO, nanos -> { });
+            new Hub.Limits(100, Duration.ofHours(1), MAX_BACKLOG), EventStreamCodec.HEARTBEAT, EventId.ZERO, nanos -> { });
     private long nextId = 1;
 
     @AfterEach
@@ -169,8 +170,8 @@ class WritersTest {
         publish("a", "x");
         Await.until(() -> first.entered == 1, "writer busy with the first");
         publish("b", "y"); // waits in line behind the blocked write (the watchdog is not running)
-        clock.addAndGet(Hub.MAX_BACKLOG.toNanos() + 1);
-        assertTrue(writers.behindNanos() > Hub.MAX_BACKLOG.toNanos());
+        clock.addAndGet(MAX_BACKLOG.toNanos() + 1);
+        assertTrue(writers.behindNanos() > MAX_BACKLOG.toNanos());
         assertThrows(HubOverloadedException.class, hub::admit);
         first.block.countDown();
         Await.until(() -> second.text().contains("data: y"), "line served");

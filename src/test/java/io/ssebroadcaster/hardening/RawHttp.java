@@ -1,5 +1,7 @@
 package io.ssebroadcaster.hardening;
 
+import io.ssebroadcaster.WireLines;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -185,41 +187,14 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
-    /**
-     * One line without its CR LF (or LF).
-     *
-     * @param eofIsNull return null for an EOF before the first byte instead of failing
-     */
+    /** One line without its CR LF (or LF); see {@link WireLines#read}. */
     static String readLine(InputStream in, boolean eofIsNull) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(64);
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                if (eofIsNull && line.size() == 0) {
-                    return null;
-                }
-                throw new EOFException("connection closed mid-line: " + line.toString(StandardCharsets.ISO_8859_1));
-            }
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
-            }
-            line.write(b);
-            if (line.size() > 64 * 1024) {
-                throw new IOException("line too long");
-            }
-        }
+        return WireLines.read(in, StandardCharsets.ISO_8859_1, eofIsNull);
     }
 
     /** Drops the connection with a reset (no FIN): the abrupt end of a client that vanished. */
     void abort() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException e) {
-            // closing below anyway
-        }
-        close();
+        WireLines.reset(socket);
     }
 
     @Override

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HubTest {
 
     static final Event KEEP_ALIVE = new Event(EventId.ZERO, List.of(), null, "", new byte[0]);
+    static final Hub.Limits LIMITS = new Hub.Limits(10, Duration.ofSeconds(20), Duration.ofSeconds(1));
 
     /** Records the hub's calls; never writes anything, so outboxes fill up. */
     static final class RecordingDrain implements Drain {
@@ -37,8 +38,8 @@ class HubTest {
     }
 
     static Hub hub(Backlog backlog) {
-        return new Hub(new MemoryHistory(100, 0, 1 << 20, EventId.ZERO), ChannelInterest.NONE, backlog, 10,
-                Duration.ofSeconds(20), KEEP_ALIVE, EventId.ZERO, nanos -> { });
+        return new Hub(new MemoryHistory(100, 0, 1 << 20, EventId.ZERO), ChannelInterest.NONE, backlog, LIMITS,
+                KEEP_ALIVE, EventId.ZERO, nanos -> { });
     }
 
     static Event event(long n, String... channels) {
@@ -97,7 +98,7 @@ class HubTest {
         AtomicLong behind = new AtomicLong();
         try (Hub hub = hub(behind::get)) {
             hub.admit();
-            behind.set(Hub.MAX_BACKLOG.toNanos() + 1);
+            behind.set(LIMITS.maxBacklog().toNanos() + 1);
             assertThrows(HubOverloadedException.class, hub::admit);
             assertThrows(HubOverloadedException.class, () -> subscribe(hub, new RecordingDrain(), "c"));
             hub.deliver(event(1, "c")); // accepted elsewhere: delivered anyway

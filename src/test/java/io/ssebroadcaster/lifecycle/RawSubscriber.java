@@ -1,5 +1,7 @@
 package io.ssebroadcaster.lifecycle;
 
+import io.ssebroadcaster.WireLines;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -148,32 +150,12 @@ final class RawSubscriber implements AutoCloseable {
 
     /** One line without its LF (or CR LF); null at the end of the stream. */
     String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream(80);
-        while (true) {
-            int b = in.read();
-            if (b < 0) {
-                return line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8);
-            }
-            if (b == '\n') {
-                byte[] bytes = line.toByteArray();
-                int len = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                return new String(bytes, 0, len, StandardCharsets.UTF_8);
-            }
-            line.write(b);
-            if (line.size() > 64 * 1024) {
-                throw new IOException("line too long");
-            }
-        }
+        return WireLines.read(in, StandardCharsets.UTF_8, true);
     }
 
     /** Ends the connection with a reset (SO_LINGER 0) instead of a FIN. */
     void reset() {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException e) {
-            // closing below anyway
-        }
-        close();
+        WireLines.reset(socket);
     }
 
     @Override
