@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -116,11 +117,9 @@ class DepartureTest {
         try (SseBroadcaster server = tls.start(FAR_TIMERS)) {
             int port = server.port();
             String base = "https://localhost:" + server.sslPort();
-            HttpResponse<InputStream> leaving = h2.send(stream(base, "c"), HttpResponse.BodyHandlers.ofInputStream());
-            HttpResponse<InputStream> staying = h2.send(stream(base, "keep"), HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(HttpClient.Version.HTTP_2, leaving.version());
-            assertEquals(HttpClient.Version.HTTP_2, staying.version());
-            assertEquals(": ok", new String(leaving.body().readNBytes(4), StandardCharsets.UTF_8));
+            List<HttpResponse<InputStream>> streams = openHttp2Streams(h2, base, "c", "keep");
+            HttpResponse<InputStream> leaving = streams.get(0);
+            HttpResponse<InputStream> staying = streams.get(1);
             try (EventLines kept = new EventLines(staying.body())) {
                 awaitStats(port, s -> s.stream() == 2 && s.channel("c") == 1 && s.channel("keep") == 1,
                         "both streams counted");
@@ -148,12 +147,7 @@ class DepartureTest {
         try (SseBroadcaster server = tls.start(FAR_TIMERS)) {
             int port = server.port();
             String base = "https://localhost:" + server.sslPort();
-            HttpResponse<InputStream> first = h2.send(stream(base, "c"), HttpResponse.BodyHandlers.ofInputStream());
-            HttpResponse<InputStream> second = h2.send(stream(base, "d"), HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(HttpClient.Version.HTTP_2, first.version());
-            assertEquals(HttpClient.Version.HTTP_2, second.version());
-            assertEquals(": ok", new String(first.body().readNBytes(4), StandardCharsets.UTF_8));
-            assertEquals(": ok", new String(second.body().readNBytes(4), StandardCharsets.UTF_8));
+            openHttp2Streams(h2, base, "c", "d");
             awaitStats(port, s -> s.stream() == 2 && s.channel("c") == 1 && s.channel("d") == 1, "both streams counted");
 
             long closed = System.nanoTime();
@@ -164,6 +158,19 @@ class DepartureTest {
             h2.shutdownNow();
             h2.awaitTermination(Duration.ofSeconds(5));
         }
+    }
+
+    /** One HTTP/2 stream per channel, all on one connection, each read up to its first bytes. */
+    private static List<HttpResponse<InputStream>> openHttp2Streams(HttpClient h2, String base, String... channels)
+            throws Exception {
+        List<HttpResponse<InputStream>> out = new java.util.ArrayList<>();
+        for (String channel : channels) {
+            HttpResponse<InputStream> r = h2.send(stream(base, channel), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertEquals(": ok", new String(r.body().readNBytes(4), StandardCharsets.UTF_8));
+            out.add(r);
+        }
+        return out;
     }
 
     private static HttpRequest stream(String base, String channel) {
