@@ -63,6 +63,8 @@ final class Writers implements Backlog, AutoCloseable {
     private final Set<TimedWrite> timedWrites = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
     private volatile boolean closed;
+    /** The backlog as of the watchdog's last look. */
+    private volatile long behind;
 
     Writers(int threads) {
         this(threads, System::nanoTime, true);
@@ -103,17 +105,25 @@ final class Writers implements Backlog, AutoCloseable {
         return stalled.get();
     }
 
+    /**
+     * As of the watchdog's last look (every 10 ms): read on every publish, so it must cost a volatile
+     * read, not a look into each line (contended with the writers).
+     */
     @Override
     public long behindNanos() {
-        long now = now();
-        long behind = 0;
+        return behind;
+    }
+
+    /** How long the oldest stream in any line has waited, now. */
+    private long measureBacklog(long now) {
+        long longest = 0;
         for (Slot slot : slots) {
             PushedStream first = slot.ready.peek();
             if (first != null) {
-                behind = Math.max(behind, now - first.scheduledAt());
+                longest = Math.max(longest, now - first.scheduledAt());
             }
         }
-        return behind;
+        return longest;
     }
 
     private final class Slot {
@@ -213,9 +223,13 @@ final class Writers implements Backlog, AutoCloseable {
         }
     }
 
-    /** One look at every write in progress: moves stalled ones aside, cuts off those blocked too long. */
+    /**
+     * One look at every write in progress: moves stalled ones aside, cuts off those blocked too long;
+     * and at the lines, for the backlog.
+     */
     void watchOnce() {
         long now = now();
+        behind = measureBacklog(now);
         for (Slot slot : slots) {
             Writer w = slot.writer;
             PushedStream stream = w.writing;

@@ -171,11 +171,15 @@ class WritersTest {
         Await.until(() -> first.entered == 1, "writer busy with the first");
         publish("b", "y"); // waits in line behind the blocked write (the watchdog is not running)
         clock.addAndGet(MAX_BACKLOG.toNanos() + 1);
+        writers.watchOnce();
         assertTrue(writers.behindNanos() > MAX_BACKLOG.toNanos());
         assertThrows(HubOverloadedException.class, hub::admit);
         first.block.countDown();
         Await.until(() -> second.text().contains("data: y"), "line served");
-        Await.until(() -> writers.behindNanos() == 0, "no backlog");
+        Await.until(() -> {
+            writers.watchOnce();
+            return writers.behindNanos() == 0;
+        }, "no backlog");
         hub.admit();
     }
 
