@@ -36,6 +36,8 @@ final class LongPoll implements Drain, Writers.TimedWrite {
     private volatile boolean wake;
     /** While the answer is being written (0: not writing), for the watchdog's write timeout. */
     private volatile long sendingSince;
+    private volatile Hub hub;
+    private volatile Subscription subscription;
 
     @Override
     public void ready(Subscription subscription) {
@@ -57,6 +59,20 @@ final class LongPoll implements Drain, Writers.TimedWrite {
                 long retryMillis, HelidonSocket connection, BooleanSupplier departed, Refusals refusals,
                 Writers writers) {
         Subscription sub = subscribed.subscription();
+        this.hub = hub;
+        this.subscription = sub;
+        try {
+            waitThenAnswer(res, hub, subscribed, lastEventId, timeout, retryMillis, connection, departed, refusals,
+                    writers);
+        } finally {
+            hub.end(sub, Subscription.EndReason.CLOSED);
+        }
+    }
+
+    private void waitThenAnswer(ServerResponse res, Hub hub, Hub.Subscribed subscribed, EventId lastEventId,
+                              Duration timeout, long retryMillis, HelidonSocket connection, BooleanSupplier departed,
+                              Refusals refusals, Writers writers) {
+        Subscription sub = subscribed.subscription();
         List<Event> events = new ArrayList<>(subscribed.replay().events());
         boolean truncated = subscribed.replay().truncated();
         AtomicBoolean gone = new AtomicBoolean();
@@ -65,30 +81,26 @@ final class LongPoll implements Drain, Writers.TimedWrite {
             gone.set(true);
             hub.end(sub, Subscription.EndReason.CLOSED);
         });
-        try {
-            long deadline = System.nanoTime() + (events.isEmpty() && !truncated ? timeout.toNanos() : 0);
-            while (true) {
-                wake = false;
-                sub.outbox().drainTo(events);
-                events.removeIf(e -> e == EventStreamCodec.HEARTBEAT);
-                long left = deadline - System.nanoTime();
-                if (!events.isEmpty() || sub.endReason() != null || left <= 0) {
-                    break;
-                }
-                if (!wake) {
-                    long probe = connection == null ? TimeUnit.MILLISECONDS.toNanos(Http2Departures.PROBE_MILLIS) : left;
-                    LockSupport.parkNanos(this, Math.min(left, probe));
-                }
-                if (departed.getAsBoolean()) {
-                    return;
-                }
-            }
-            // at shutdown the hub ends us first, then nothing more is queued: take what came meanwhile
+        long deadline = System.nanoTime() + (events.isEmpty() && !truncated ? timeout.toNanos() : 0);
+        while (true) {
+            wake = false;
             sub.outbox().drainTo(events);
             events.removeIf(e -> e == EventStreamCodec.HEARTBEAT);
-        } finally {
-            hub.end(sub, Subscription.EndReason.CLOSED);
+            long left = deadline - System.nanoTime();
+            if (!events.isEmpty() || sub.endReason() != null || left <= 0) {
+                break;
+            }
+            if (!wake) {
+                long probe = connection == null ? TimeUnit.MILLISECONDS.toNanos(Http2Departures.PROBE_MILLIS) : left;
+                LockSupport.parkNanos(this, Math.min(left, probe));
+            }
+            if (departed.getAsBoolean()) {
+                return;
+            }
         }
+        // at shutdown the hub ends us first, then nothing more is queued: take what came meanwhile
+        sub.outbox().drainTo(events);
+        events.removeIf(e -> e == EventStreamCodec.HEARTBEAT);
         if (gone.get()) {
             return; // nobody to answer
         }
@@ -135,9 +147,13 @@ final class LongPoll implements Drain, Writers.TimedWrite {
         return sendingSince;
     }
 
-    /** Interrupting a virtual thread blocked in a socket write closes the socket and fails the write. */
+    /**
+     * The client does not read its answer: cut off and counted as slow. Interrupting a virtual thread
+     * blocked in a socket write closes the socket and fails the write.
+     */
     @Override
     public void timedOut() {
+        hub.end(subscription, Subscription.EndReason.SLOW);
         thread.interrupt();
     }
 }

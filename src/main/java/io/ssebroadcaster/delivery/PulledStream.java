@@ -80,8 +80,8 @@ final class PulledStream implements Drain {
                     return;
                 }
             }
-        } catch (IOException | UncheckedIOException e) {
-            // the client went away, or was cut off
+        } catch (IOException | RuntimeException e) {
+            // the client went away, or was cut off (Helidon's HTTP/2 stream says so in several ways)
         } finally {
             hub.end(sub, Subscription.EndReason.CLOSED);
             Thread.interrupted(); // our own interrupt must not leak into Helidon's connection handling
