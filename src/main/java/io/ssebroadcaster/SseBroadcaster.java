@@ -82,7 +82,7 @@ public final class SseBroadcaster implements AutoCloseable {
         this.hub = new Hub(history, broker.interest(), streams.backlog(),
                 new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog()),
                 EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
-        streams.serve(hub);
+        streams.bind(hub);
         broker.start(hub);
         observability.watch(hub, broker, refusals);
         this.graphite = settings.export().graphite() ? new GraphiteExporter(hub, settings.export()) : null;

@@ -54,8 +54,8 @@ public final class EventStreams implements AutoCloseable {
         return writers;
     }
 
-    /** The hub whose subscribers this serves; set once, before serving. */
-    public void serve(Hub hub) {
+    /** The hub whose subscribers this serves; set once, before the server starts. */
+    public void bind(Hub hub) {
         this.hub = hub;
     }
 
