@@ -7,6 +7,8 @@ import io.ssebroadcaster.TestServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.SSLSocket;
 import java.io.InputStream;
@@ -49,8 +51,10 @@ class DepartureTest {
         tls = TlsFixture.create(certDir);
     }
 
-    @Test
-    void plainStreamClosedWithFin() throws Exception {
+    /** A FIN (the client closes with nothing left unread) or a RST (SO_LINGER 0). */
+    @ParameterizedTest(name = "reset: {0}")
+    @ValueSource(booleans = {false, true})
+    void plainStreamClosed(boolean reset) throws Exception {
         try (SseBroadcaster server = TestServers.start(FAR_TIMERS);
              RawSubscriber client = RawSubscriber.connect(server.port(), 0, 5000)) {
             int port = server.port();
@@ -58,24 +62,13 @@ class DepartureTest {
             awaitStats(port, s -> s.stream() == 1 && s.total() == 1 && s.channel("c") == 1, "the stream counted");
 
             long closed = System.nanoTime();
-            client.close(); // nothing left unread: a FIN
+            if (reset) {
+                client.reset();
+            } else {
+                client.close();
+            }
             assertNoticed(port, closed, s -> s.stream() == 0 && s.total() == 0 && s.channels().isEmpty(),
-                    "plain HTTP/1 stream closed with a FIN");
-        }
-    }
-
-    @Test
-    void plainStreamReset() throws Exception {
-        try (SseBroadcaster server = TestServers.start(FAR_TIMERS);
-             RawSubscriber client = RawSubscriber.connect(server.port(), 0, 5000)) {
-            int port = server.port();
-            openStream(client, "c");
-            awaitStats(port, s -> s.stream() == 1 && s.channel("c") == 1, "the stream counted");
-
-            long closed = System.nanoTime();
-            client.reset(); // SO_LINGER 0: a RST
-            assertNoticed(port, closed, s -> s.stream() == 0 && s.total() == 0 && s.channels().isEmpty(),
-                    "plain HTTP/1 stream reset (RST)");
+                    reset ? "plain HTTP/1 stream reset (RST)" : "plain HTTP/1 stream closed with a FIN");
         }
     }
 
