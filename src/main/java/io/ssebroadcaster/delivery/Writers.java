@@ -40,12 +40,17 @@ final class Writers implements Backlog, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Writers.class.getName());
 
-    /** A write taking longer than this is treated as blocked on the client. */
-    static final long STALL = TimeUnit.MILLISECONDS.toNanos(50);
+    /**
+     * A write taking longer than this is treated as blocked on the client. Clients that stop reading
+     * together are found one after another, each holding its line up this long (10 of them on two
+     * lines: about 100 ms at 20 ms, enough at 50 ms for a healthy reader at 500 events/s to overflow a
+     * 200-event outbox); healthy writes on loopback take well under a millisecond.
+     */
+    static final long STALL = TimeUnit.MILLISECONDS.toNanos(20);
     /** A write blocked this long cuts the client off even when its outbox has room. */
     static final long WRITE_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
     static final int MAX_STALLED = 64;
-    private static final long WATCH_EVERY = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long WATCH_EVERY = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** A write that happens on its transport's own thread, watched for the same timeout. */
     interface TimedWrite {
@@ -106,7 +111,7 @@ final class Writers implements Backlog, AutoCloseable {
     }
 
     /**
-     * As of the watchdog's last look (every 10 ms): read on every publish, so it must cost a volatile
+     * As of the watchdog's last look (every 5 ms): read on every publish, so it must cost a volatile
      * read, not a look into each line (contended with the writers).
      */
     @Override
