@@ -49,7 +49,12 @@ final class Writers implements Backlog, AutoCloseable {
     static final long STALL = TimeUnit.MILLISECONDS.toNanos(20);
     /** A write blocked this long cuts the client off even when its outbox has room. */
     static final long WRITE_TIMEOUT = TimeUnit.SECONDS.toNanos(30);
-    static final int MAX_STALLED = 64;
+    /**
+     * Threads that may wait on stalled clients at once. Generous, because at 20 ms a client that is
+     * merely slow under load (at shutdown, 1,000 streams written at once) also counts for a moment,
+     * and at the cap a newly stalled client is cut off; a parked platform thread costs little.
+     */
+    static final int MAX_STALLED = 256;
     private static final long WATCH_EVERY = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** A write that happens on its transport's own thread, watched for the same timeout. */
