@@ -15,7 +15,7 @@ import io.helidon.webserver.http.ServerResponse;
  */
 public final class HeaderSizeLimit implements Handler {
 
-    static final int MAX_HEADER_BYTES = 16 * 1024;
+    public static final int MAX_HEADER_BYTES = 16 * 1024;
     /** Helidon's parser limit: above ours, so ours is the one clients meet. */
     public static final int PARSER_MAX_HEADER_BYTES = 64 * 1024;
     /** Room for a subscription to the maximum number of channels of maximum length. */
