@@ -62,10 +62,18 @@ class StalledClientsTest {
                 healthy.forEach(c -> c.awaitComments(1));
                 Await.until(() -> receiving.hub().stats().streams() == HEALTHY + STALLED, "every client subscribed");
 
+                // Paced (about 200 a second, 6 MB/s), so the healthy readers keep up with ease and only
+                // the stalled clients fill their outboxes
+                long start = System.nanoTime();
                 for (int i = 0; i < MESSAGES; i++) {
                     HttpResponse<String> r = Http.postForm(publishing.port(),
                             "channel=" + CHANNEL + "&message=" + message(i));
                     assertEquals(200, r.statusCode(), "publish " + i + ": " + r.body());
+                    long due = start + TimeUnit.MILLISECONDS.toNanos(5L * (i + 1));
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
                 }
 
                 for (SseClient c : healthy) {
