@@ -32,7 +32,7 @@ final class ConnectionSockets {
      * Where the bytes a client sends on a stream's connection go (it should send none): shared, as
      * nobody reads them.
      */
-    private static final byte[] DISCARD = new byte[256];
+    static final byte[] DISCARD = new byte[256];
 
     private ConnectionSockets() {
     }

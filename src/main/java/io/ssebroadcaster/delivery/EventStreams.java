@@ -32,9 +32,6 @@ import java.util.List;
  */
 public final class EventStreams implements AutoCloseable {
 
-    /** Where bytes a client sends on its stream go (it should send none): shared, as nobody reads them. */
-    private static final byte[] DISCARD = new byte[256];
-
     private final Writers writers = new Writers(Math.max(2, Runtime.getRuntime().availableProcessors()));
     private final Refusals refusals;
     private final PushedStream.Farewell farewell;
@@ -98,7 +95,7 @@ public final class EventStreams implements AutoCloseable {
             stream.attach(hub, sub, sink);
             // Blocks until the client closes (FIN), resets (RST), or we close the socket
             InputStream in = ConnectionSockets.inputOf(sink.connection());
-            while (in.read(DISCARD, 0, DISCARD.length) >= 0) {
+            while (in.read(ConnectionSockets.DISCARD, 0, ConnectionSockets.DISCARD.length) >= 0) {
                 // a client that sends on an event stream is ignored
             }
         } catch (IOException | UncheckedIOException e) {
@@ -120,13 +117,12 @@ public final class EventStreams implements AutoCloseable {
     }
 
     private void poll(ServerResponse res, Request request, boolean http1) {
-        LongPoll poll = new LongPoll();
+        LongPoll poll = new LongPoll(hub, writers, refusals, pollTimeout, retryMillis);
         Hub.Subscribed subscribed = hub.subscribe(request.channels(), request.lastEventId(), Subscription.Kind.POLL,
                 request.expiresAt(), poll);
         // On HTTP/1 the sink is only asked for the connection; the answer goes out the usual way
         var connection = http1 ? res.sink(EventStreamSink.TYPE).connection() : null;
-        poll.answer(res, hub, subscribed, request.lastEventId(), pollTimeout, retryMillis, connection,
-                http1 ? () -> false : Http2Departures.of(res), refusals, writers);
+        poll.answer(res, subscribed, request.lastEventId(), connection, http1 ? () -> false : Http2Departures.of(res));
     }
 
     /** What the client gets before live events: the preamble, then its replay or its position. */

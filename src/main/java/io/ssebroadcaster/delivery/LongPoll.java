@@ -33,11 +33,25 @@ final class LongPoll implements Drain, Writers.TimedWrite {
     static final int MAX_RESPONSE_BYTES = 1 << 20;
 
     private final Thread thread = Thread.currentThread();
+    private final Hub hub;
+    private final Writers writers;
+    private final Refusals refusals;
+    private final Duration timeout;
+    private final long retryMillis;
     private volatile boolean wake;
     /** While the answer is being written (0: not writing), for the watchdog's write timeout. */
     private volatile long sendingSince;
-    private volatile Hub hub;
+    /** Set once subscribed, before anything is written. */
     private volatile Subscription subscription;
+
+    /** @param timeout how long a poll waits for an event */
+    LongPoll(Hub hub, Writers writers, Refusals refusals, Duration timeout, long retryMillis) {
+        this.hub = hub;
+        this.writers = writers;
+        this.refusals = refusals;
+        this.timeout = timeout;
+        this.retryMillis = retryMillis;
+    }
 
     @Override
     public void ready(Subscription subscription) {
@@ -55,23 +69,19 @@ final class LongPoll implements Drain, Writers.TimedWrite {
      * @param connection the HTTP/1 connection to watch for the client leaving, or null (HTTP/2)
      * @param departed   for HTTP/2, whether the client has gone
      */
-    void answer(ServerResponse res, Hub hub, Hub.Subscribed subscribed, EventId lastEventId, Duration timeout,
-                long retryMillis, HelidonSocket connection, BooleanSupplier departed, Refusals refusals,
-                Writers writers) {
+    void answer(ServerResponse res, Hub.Subscribed subscribed, EventId lastEventId, HelidonSocket connection,
+                BooleanSupplier departed) {
         Subscription sub = subscribed.subscription();
-        this.hub = hub;
         this.subscription = sub;
         try {
-            waitThenAnswer(res, hub, subscribed, lastEventId, timeout, retryMillis, connection, departed, refusals,
-                    writers);
+            waitThenAnswer(res, subscribed, lastEventId, connection, departed);
         } finally {
             hub.end(sub, Subscription.EndReason.CLOSED);
         }
     }
 
-    private void waitThenAnswer(ServerResponse res, Hub hub, Hub.Subscribed subscribed, EventId lastEventId,
-                              Duration timeout, long retryMillis, HelidonSocket connection, BooleanSupplier departed,
-                              Refusals refusals, Writers writers) {
+    private void waitThenAnswer(ServerResponse res, Hub.Subscribed subscribed, EventId lastEventId,
+                                HelidonSocket connection, BooleanSupplier departed) {
         Subscription sub = subscribed.subscription();
         List<Event> events = new ArrayList<>(subscribed.replay().events());
         boolean truncated = subscribed.replay().truncated();

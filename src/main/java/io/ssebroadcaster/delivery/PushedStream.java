@@ -127,10 +127,6 @@ final class PushedStream implements Drain {
         return false;
     }
 
-    boolean isDone() {
-        return done;
-    }
-
     /** For its writer, after a successful write. */
     void written(boolean last) {
         subscription.markWritten();

@@ -252,10 +252,6 @@ public final class Hub implements AutoCloseable {
         return kind == Subscription.Kind.STREAM ? openStreams : openPolls;
     }
 
-    public boolean isClosing() {
-        return closing;
-    }
-
     /**
      * Stops taking publishes and subscribers, then ends every subscription as {@code SHUTDOWN}: each
      * transport writes what was already accepted (so every publish that was answered reaches the
