@@ -58,7 +58,7 @@ public final class SseBroadcaster implements AutoCloseable {
     private final Observability observability = new Observability();
     private final GraphiteExporter graphite;
     private WebServer server;
-    private boolean closed;
+    private volatile boolean closed;
 
     private SseBroadcaster(Settings settings) {
         this.settings = settings;
@@ -134,9 +134,9 @@ public final class SseBroadcaster implements AutoCloseable {
                 .maxTcpConnections(tcpConnections)
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
-                // Each open stream holds one write buffer; events leave in one write anyway (see SseStreamWriter)
+                // Each open stream holds one write buffer; events leave in one write anyway (see EventBatch)
                 .writeBufferSize(WRITE_BUFFER_BYTES)
-                .directHandlers(ErrorMapper.protocolErrors())
+                .directHandlers(ErrorMapper.protocolErrors(() -> closed, refusals))
                 .addProtocol(Http1Config.builder()
                         .maxPrologueLength(HeaderSizeLimit.MAX_REQUEST_LINE_BYTES)
                         .maxHeadersSize(HeaderSizeLimit.PARSER_MAX_HEADER_BYTES)

@@ -17,6 +17,7 @@ import io.ssebroadcaster.broker.BrokerUnavailableException;
 import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
 
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -56,17 +57,33 @@ public final class ErrorMapper {
     /**
      * Errors Helidon answers itself, before any route runs (a request line or headers too long, a
      * malformed request): the same JSON shape, with 431 for oversized headers, which Helidon
-     * reports as a plain 400.
+     * reports as a generic 400. Helidon also lands here when a request fails for reasons of its
+     * own (it reports them as 5xx): while the server stops, that is the stop (an idle keep-alive
+     * connection interrupted just as a request arrived) and the answer is 503 with
+     * {@code Retry-After}, as for every other request refused then; otherwise nothing of ours ran
+     * and the request was broken.
+     *
+     * @param stopping whether the server is shutting down
+     * @param refusals where the {@code Retry-After} of a refusal comes from
      */
-    public static DirectHandlers protocolErrors() {
+    public static DirectHandlers protocolErrors(BooleanSupplier stopping, Refusals refusals) {
         DirectHandlers.Builder b = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            b.addHandler(type, new ProtocolErrorHandler());
+            b.addHandler(type, new ProtocolErrorHandler(stopping, refusals));
         }
         return b.build();
     }
 
-    private static final class ProtocolErrorHandler implements DirectHandler {
+    /** Helidon's own refusals as JSON; see {@link #protocolErrors(BooleanSupplier, Refusals)}. */
+    static final class ProtocolErrorHandler implements DirectHandler {
+        private final BooleanSupplier stopping;
+        private final Refusals refusals;
+
+        ProtocolErrorHandler(BooleanSupplier stopping, Refusals refusals) {
+            this.stopping = stopping;
+            this.refusals = refusals;
+        }
+
         @Override
         public TransportResponse handle(TransportRequest request, EventType type, Status status,
                                         ServerResponseHeaders headers, Throwable thrown) {
@@ -76,7 +93,16 @@ public final class ErrorMapper {
         @Override
         public TransportResponse handle(TransportRequest request, EventType type, Status status,
                                         ServerResponseHeaders headers, String message) {
-            // Before routing nothing of ours ran: whatever Helidon calls it, the request was broken
+            if (status.code() >= 500 && stopping.getAsBoolean()) {
+                return TransportResponse.builder()
+                        .status(Status.SERVICE_UNAVAILABLE_503)
+                        .headers(headers)
+                        .header(HeaderNames.CONTENT_TYPE, "application/json")
+                        .header(HeaderNames.RETRY_AFTER, String.valueOf(refusals.retryAfterSeconds()))
+                        .header(HeaderNames.CONNECTION, "close")
+                        .entity(JsonBodies.error(new HubClosedException().getMessage()))
+                        .build();
+            }
             int code = status.code() >= 500 ? 400 : status.code();
             String text = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
             if (code == 400 && text.contains("header") && (text.contains("size") || text.contains("exceed"))) {
