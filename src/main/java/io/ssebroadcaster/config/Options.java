@@ -92,6 +92,15 @@ final class Options {
             description = "Most channels one subscription may name. Default: ${DEFAULT-VALUE}")
     int maxChannels;
 
+    @Option(names = "--max-patterns", defaultValue = "16", paramLabel = "N",
+            description = "Most * patterns one subscription may name (400 above); 0: patterns off. Default: ${DEFAULT-VALUE}")
+    int maxPatterns;
+
+    @Option(names = "--max-node-patterns", defaultValue = "1000", paramLabel = "N",
+            description = "Most distinct * patterns this node's subscribers may hold at once (400 for a new one above); "
+                    + "each costs every event a match, and with Redis every PUBLISH. Default: ${DEFAULT-VALUE}")
+    int maxNodePatterns;
+
     @Option(names = "--max-connections", defaultValue = "10000", paramLabel = "N",
             description = "Most streams and polls open at once (503 above); keep below the open-file limit. Default: ${DEFAULT-VALUE}")
     int maxConnections;

@@ -26,6 +26,8 @@ public record Settings(
         RetryWindow refusalRetry,
         Duration maxBacklog,
         int maxChannels,
+        int maxPatterns,
+        int maxNodePatterns,
         int maxConnections,
         List<String> corsOrigins,
         List<String> corsHeaders,
@@ -82,7 +84,8 @@ public record Settings(
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"
                 + " max-backlog=" + maxBacklog.toMillis() + "ms"
-                + " max-channels=" + maxChannels + " max-connections=" + maxConnections
+                + " max-channels=" + maxChannels + " max-patterns=" + maxPatterns
+                + " max-node-patterns=" + maxNodePatterns + " max-connections=" + maxConnections
                 + " cors-origins=" + String.join(",", corsOrigins) + " cors-headers=" + String.join(",", corsHeaders)
                 + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()
                         + " every " + export.interval().toSeconds() + "s" : "")

@@ -175,6 +175,9 @@ public final class SettingsLoader {
                 "must be MIN-MAX milliseconds with 0 <= MIN <= MAX <= 3600000");
         at.check(o.maxBacklog >= 1 && o.maxBacklog <= 600_000, "max-backlog", o.maxBacklog, "must be 1..600000 milliseconds");
         at.check(o.maxChannels >= 1 && o.maxChannels <= 1024, "max-channels", o.maxChannels, "must be 1..1024");
+        at.check(o.maxPatterns >= 0 && o.maxPatterns <= 1024, "max-patterns", o.maxPatterns, "must be 0..1024");
+        at.check(o.maxNodePatterns >= 0 && o.maxNodePatterns <= 1_000_000, "max-node-patterns", o.maxNodePatterns,
+                "must be 0..1000000");
         at.check(o.maxConnections >= 1 && o.maxConnections <= 1_000_000, "max-connections", o.maxConnections,
                 "must be 1..1000000");
         List<String> origins = o.corsOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -222,7 +225,7 @@ public final class SettingsLoader {
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
                 Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry,
-                Duration.ofMillis(o.maxBacklog), o.maxChannels, o.maxConnections,
+                Duration.ofMillis(o.maxBacklog), o.maxChannels, o.maxPatterns, o.maxNodePatterns, o.maxConnections,
                 origins, corsHeaders,
                 new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
                         Duration.ofSeconds(o.exportInterval), o.exportPath),

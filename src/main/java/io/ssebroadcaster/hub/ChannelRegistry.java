@@ -57,6 +57,7 @@ final class ChannelRegistry {
 
     private final ConcurrentHashMap<String, Members> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Members> patterns = new ConcurrentHashMap<>();
+    private long patternsExamined;
 
     private Map<String, Members> mapFor(String name) {
         return ChannelName.isPattern(name) ? patterns : channels;
@@ -86,6 +87,7 @@ final class ChannelRegistry {
         }
         if (!patterns.isEmpty()) {
             for (Map.Entry<String, Members> e : patterns.entrySet()) {
+                patternsExamined++;
                 if (ChannelName.matches(e.getKey(), channel)) {
                     e.getValue().forEach(action);
                 }
@@ -115,6 +117,10 @@ final class ChannelRegistry {
         out.removeIf(e -> e.getValue() == 0);
         out.sort(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
         return out;
+    }
+
+    long patternsExamined() {
+        return patternsExamined;
     }
 
     int channelCount() {
