@@ -19,9 +19,11 @@ import io.ssebroadcaster.http.ConnectionLimiter;
 import io.ssebroadcaster.http.ErrorMapper;
 import io.ssebroadcaster.http.HeaderSizeLimit;
 import io.ssebroadcaster.http.Routes;
+import io.ssebroadcaster.hub.ChannelInterest;
 import io.ssebroadcaster.hub.EventIdGenerator;
 import io.ssebroadcaster.hub.History;
 import io.ssebroadcaster.hub.Hub;
+import io.ssebroadcaster.hub.PatternLimits;
 import io.ssebroadcaster.observe.GraphiteExporter;
 import io.ssebroadcaster.observe.Observability;
 import io.ssebroadcaster.redis.RedisBroker;
@@ -79,7 +81,9 @@ public final class SseBroadcaster implements AutoCloseable {
         this.connections = new ConnectionLimiter(Math.min(settings.maxConnections(), tcpConnections - SPARE_CONNECTIONS));
         this.refusals = new Refusals(settings.refusalRetry().minMillis(), settings.refusalRetry().maxMillis());
         this.streams = new EventStreams(refusals, settings.retry(), settings.pollTimeout());
-        this.hub = new Hub(history, broker.interest(), streams.backlog(),
+        // Patterns are capped before the broker follows them (with Redis, each is a PSUBSCRIBE)
+        ChannelInterest interest = new PatternLimits(settings.maxPatterns(), settings.maxNodePatterns(), broker.interest());
+        this.hub = new Hub(history, interest, streams.backlog(),
                 new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog()),
                 EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
         streams.bind(hub);

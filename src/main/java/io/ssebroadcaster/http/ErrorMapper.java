@@ -16,6 +16,7 @@ import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
 import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
+import io.ssebroadcaster.hub.PatternLimitException;
 
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -47,6 +48,7 @@ public final class ErrorMapper {
         routing.error(HubClosedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.SHUTDOWN, refusals));
         routing.error(HubOverloadedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.OVERLOAD, refusals));
         routing.error(ConnectionCapException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.CONNECTIONS, refusals));
+        routing.error(PatternLimitException.class, (req, res, e) -> send(res, 400, e.getMessage(), null));
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);

@@ -20,7 +20,12 @@ public interface ChannelInterest {
         }
     };
 
-    /** A subscription to these is starting; may wait briefly (bounded) for upstream confirmation. */
+    /**
+     * A subscription to these is starting; may wait briefly (bounded) for upstream confirmation.
+     *
+     * @throws RuntimeException to refuse the subscription (as {@link PatternLimits} does over its
+     *                          caps): then nothing was followed, and no {@link #unfollow} comes
+     */
     void follow(List<String> channelsOrPatterns);
 
     /** A subscription to these has ended; must not block. */

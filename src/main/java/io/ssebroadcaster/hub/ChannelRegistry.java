@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * <p>Changed and iterated only under the hub's lock. Each channel's members sit in an array that
  * doubles when full and fills holes from the end, so adding or removing a subscriber is O(1)
  * amortized (plus finding it on removal); {@code /stats} and publishers read only sizes, which
- * may be a moment stale.
+ * may be a moment stale. An event finds the patterns that match its channel through a
+ * {@link PatternIndex}, trying only those whose literal prefix its channel starts with, not all.
  */
 final class ChannelRegistry {
 
@@ -57,7 +58,8 @@ final class ChannelRegistry {
 
     private final ConcurrentHashMap<String, Members> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Members> patterns = new ConcurrentHashMap<>();
-    private long patternsExamined;
+    /** The keys of {@link #patterns}, filed for matching (read and changed under the hub's lock only). */
+    private final PatternIndex patternIndex = new PatternIndex();
 
     private Map<String, Members> mapFor(String name) {
         return ChannelName.isPattern(name) ? patterns : channels;
@@ -65,7 +67,16 @@ final class ChannelRegistry {
 
     void add(Subscription sub) {
         for (String name : sub.channels()) {
-            mapFor(name).computeIfAbsent(name, k -> new Members()).add(sub);
+            Map<String, Members> map = mapFor(name);
+            Members members = map.get(name);
+            if (members == null) {
+                members = new Members();
+                map.put(name, members);
+                if (map == patterns) {
+                    patternIndex.add(name);
+                }
+            }
+            members.add(sub);
         }
     }
 
@@ -75,6 +86,9 @@ final class ChannelRegistry {
             Members members = map.get(name);
             if (members != null && members.remove(sub) && members.size == 0) {
                 map.remove(name);
+                if (map == patterns) {
+                    patternIndex.remove(name);
+                }
             }
         }
     }
@@ -85,28 +99,9 @@ final class ChannelRegistry {
         if (direct != null) {
             direct.forEach(action);
         }
-        if (!patterns.isEmpty()) {
-            for (Map.Entry<String, Members> e : patterns.entrySet()) {
-                patternsExamined++;
-                if (ChannelName.matches(e.getKey(), channel)) {
-                    e.getValue().forEach(action);
-                }
-            }
+        if (!patternIndex.isEmpty()) {
+            patternIndex.forEachMatch(channel, pattern -> patterns.get(pattern).forEach(action));
         }
-    }
-
-    /** How many subscriptions an event on {@code channel} goes to (an estimate while they change). */
-    int targetCount(String channel) {
-        Members direct = channels.get(channel);
-        int n = direct == null ? 0 : direct.size;
-        if (!patterns.isEmpty()) {
-            for (Map.Entry<String, Members> e : patterns.entrySet()) {
-                if (ChannelName.matches(e.getKey(), channel)) {
-                    n += e.getValue().size;
-                }
-            }
-        }
-        return n;
     }
 
     /** Subscriber count per channel and pattern, largest first. */
@@ -119,8 +114,9 @@ final class ChannelRegistry {
         return out;
     }
 
+    /** How many patterns events were tried against so far (what the index saves, for tests). */
     long patternsExamined() {
-        return patternsExamined;
+        return patternIndex.examined();
     }
 
     int channelCount() {

@@ -2,6 +2,7 @@ package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.hub.ChannelInterest;
 import io.ssebroadcaster.hub.ChannelName;
+import io.ssebroadcaster.hub.PatternIndex;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
 import redis.clients.jedis.JedisPubSub;
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,7 +52,8 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
     // What local subscriptions want upstream: how many want each channel or pattern
     private final Object upstream = new Object();
     private final Map<String, Integer> followers = new HashMap<>();
-    private final TreeSet<String> patterns = new TreeSet<>();
+    /** The patterns among them, filed so a message's channel finds its matches without trying them all. */
+    private final PatternIndex patterns = new PatternIndex();
     private final Map<String, CompletableFuture<Void>> pendingAcks = new HashMap<>();
     /** The live connection's listener (guarded by {@link #upstream}), null while disconnected. */
     private Listener listener;
@@ -307,20 +308,16 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
 
     /**
      * Redis sends one copy per matching subscription; the hub matches patterns itself, so one copy
-     * is enough: the exact subscription's, else the first matching pattern's. (API messages do not
-     * need this, their id tells copies apart; raw ones have nothing else.)
+     * is enough: the exact subscription's, else the first matching pattern's in {@code String} order.
+     * (API messages do not need this, their id tells copies apart; raw ones have nothing else.)
      */
     private boolean firstFollowerOf(String channel, String pattern) {
         synchronized (upstream) {
             if (followers.containsKey(channel)) {
                 return false;
             }
-            for (String p : patterns) {
-                if (ChannelName.matches(p, channel)) {
-                    return p.equals(pattern);
-                }
-            }
-            return true;
+            String first = patterns.firstMatch(channel);
+            return first == null || first.equals(pattern);
         }
     }
 
