@@ -169,4 +169,17 @@ class SettingsLoaderTest {
         Settings s = load(Map.of(), "--http-secret", "hunter2", "--broker", "redis", "--redis-url", "redis://u:pw@h:1/0");
         assertTrue(!s.describe().contains("hunter2") && !s.describe().contains("pw@"), s.describe());
     }
+
+    @Test
+    void patternCapsHaveSafeDefaultsAndZeroTurnsPatternsOff() {
+        Settings s = load(Map.of());
+        assertEquals(16, s.maxPatterns());
+        assertEquals(1000, s.maxNodePatterns());
+        assertEquals(0, load(Map.of(), "--max-patterns", "0").maxPatterns());
+        assertEquals(5, load(Map.of("SSE_MAX_NODE_PATTERNS", "5")).maxNodePatterns());
+        SettingsException e = assertThrows(SettingsException.class, () -> load(Map.of(), "--max-patterns", "-1"));
+        assertTrue(e.getMessage().startsWith("--max-patterns:"), e.getMessage());
+        e = assertThrows(SettingsException.class, () -> load(Map.of(), "--max-node-patterns", "2000000"));
+        assertTrue(e.getMessage().startsWith("--max-node-patterns:"), e.getMessage());
+    }
 }
