@@ -75,8 +75,8 @@ record PublishRequest(Publication publication, String key) {
                 throw ApiException.badRequest("missing 'message'");
             }
             if (message.isEmpty()) {
-                // An event with empty data is never dispatched by EventSource: refused rather than lost
-                throw ApiException.badRequest("empty 'message': EventSource does not dispatch an event without data");
+                // An event with empty data is not reliably seen by clients: refused rather than maybe lost
+                throw ApiException.badRequest("empty 'message': an event without data may never be seen by clients");
             }
             if (channels.isEmpty()) {
                 throw ApiException.badRequest("missing 'channel'");

@@ -178,7 +178,7 @@ class SlowlorisTest {
 
     @Test
     void headsAndBodiesHaveTotalDeadlinesThatIdleStreamsPollsAndHonestPublishesDoNotMeet() throws Exception {
-        try (SseBroadcaster server = TestServers.start("--request-head-timeout", "2", "--request-body-timeout", "5",
+        try (SseBroadcaster server = TestServers.start("--request-head-timeout", "2", "--request-body-timeout", "8",
                 "--keepalive-timeout", "3", "--poll-timeout", "4")) {
             int port = server.port();
             try (SseClient stream = SseClient.open(port, "channels=quiet")) {
@@ -202,7 +202,8 @@ class SlowlorisTest {
                 send(keptAlive, "GET /stats HTTP/1.1\r\nHost: hub\r\n\r\n");
                 assertTrue(readUntil(keptAlive.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 200"));
 
-                // A publish whose body comes 3 s after its head: past the head deadline, within the body's
+                // A publish whose body comes 4 s after its head (a long poll's time): past the head
+                // deadline, within the body's
                 Socket honest = connect(port);
                 honest.setSoTimeout(10_000);
                 String body = "channel=quiet&message=late";
@@ -217,7 +218,7 @@ class SlowlorisTest {
                         "every trickling head closed at its deadline");
                 Await.until(() -> closedByServer(silent), 5, TimeUnit.SECONDS, "a silent connection closed");
                 Await.until(() -> closedByServer(keptAlive), 5, TimeUnit.SECONDS, "an idle kept-alive connection closed");
-                Await.until(() -> closedByServer(bodyTrickler), 10, TimeUnit.SECONDS, "a trickling body closed");
+                Await.until(() -> closedByServer(bodyTrickler), 15, TimeUnit.SECONDS, "a trickling body closed at its deadline");
 
                 assertEquals(200, rawRequest(port, "POST", "/publish", "channel=quiet&message=still-here"));
                 stream.await(events -> events.stream().anyMatch(e -> "still-here".equals(e.data())));

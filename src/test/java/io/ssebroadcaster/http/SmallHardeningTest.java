@@ -127,7 +127,7 @@ class SmallHardeningTest {
     }
 
     @Test
-    void anEmptyMessageIsRefusedBecauseEventSourceWouldNeverShowIt() {
+    void anEmptyMessageIsRefusedRatherThanMaybeNeverSeen() {
         assertJsonError(400, Http.postForm(port, "channel=e&message=&key=pubkey"), "empty 'message'");
         assertJsonError(400, Http.post(port, "application/json", "{\"channel\":\"e\",\"message\":\"\",\"key\":\"pubkey\"}"),
                 "empty 'message'");
