@@ -83,21 +83,28 @@ class SlowlorisTest {
         return sb.toString();
     }
 
-    /** Sockets that send a partial request head, then one more byte each period, forever. */
-    private List<Socket> trickle(int port, int count, long periodMillis) throws IOException {
-        List<Socket> out = new ArrayList<>();
+    /**
+     * Sockets that send a partial request head, then one more byte each period, forever; with
+     * {@code reconnect}, one the server closes is replaced at once, as a real attacker would.
+     */
+    private List<Socket> trickle(int port, int count, long periodMillis, boolean reconnect) throws IOException {
+        List<Socket> out = new CopyOnWriteArrayList<>();
         for (int i = 0; i < count; i++) {
-            Socket s = connect(port);
-            send(s, "POST /publish HTTP/1.1\r\nHost: hub\r\nX-");
-            out.add(s);
+            out.add(startHead(port));
         }
         Thread.ofVirtual().start(() -> {
             while (trickling) {
-                for (Socket s : out) {
+                for (int i = 0; i < out.size() && trickling; i++) {
                     try {
-                        send(s, "a");
+                        send(out.get(i), "a");
                     } catch (IOException e) {
-                        // closed by the server: that is the point
+                        if (reconnect) { // closed by the server: come back
+                            try {
+                                out.set(i, startHead(port));
+                            } catch (IOException again) {
+                                // try again next round
+                            }
+                        }
                     }
                 }
                 try {
@@ -108,6 +115,12 @@ class SlowlorisTest {
             }
         });
         return out;
+    }
+
+    private Socket startHead(int port) throws IOException {
+        Socket s = connect(port);
+        send(s, "POST /publish HTTP/1.1\r\nHost: hub\r\nX-");
+        return s;
     }
 
     /** Whether the server has closed the socket (EOF or reset), looking without blocking long. */
@@ -160,7 +173,7 @@ class SlowlorisTest {
                 streams.add(openStream(port, "live"));
             }
             Await.until(() -> server.hub().stats().streams() == 45, 10, TimeUnit.SECONDS, "45 streams");
-            trickle(port, 320, 1000); // more than the 306 sockets the listener takes
+            trickle(port, 320, 1000, true); // more than the 306 sockets the listener takes, coming back when closed
             for (int i = 0; i < 5; i++) { // and idle sockets that never send a byte
                 connect(port);
             }
@@ -182,7 +195,7 @@ class SlowlorisTest {
                 "--keepalive-timeout", "3", "--poll-timeout", "4")) {
             int port = server.port();
             try (SseClient stream = SseClient.open(port, "channels=quiet")) {
-                List<Socket> heads = trickle(port, 20, 300);
+                List<Socket> heads = trickle(port, 20, 300, false);
                 Socket silent = connect(port);
                 Socket bodyTrickler = connect(port);
                 send(bodyTrickler, "POST /publish HTTP/1.1\r\nHost: hub\r\n"
