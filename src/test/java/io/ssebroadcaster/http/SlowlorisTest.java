@@ -5,6 +5,8 @@ import io.ssebroadcaster.Http;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
+import io.ssebroadcaster.config.Settings;
+import io.ssebroadcaster.config.SettingsException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,12 +18,14 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -239,5 +243,31 @@ class SlowlorisTest {
                 assertEquals(1, server.hub().stats().streams(), "the idle stream was never cut");
             }
         }
+    }
+
+    @Test
+    void aPublishThatWaitsFor100ContinueIsServed() throws IOException {
+        // curl sends Expect: 100-continue for bodies over 1 KiB: the interim answer must not end the body's deadline
+        try (SseBroadcaster server = TestServers.start("--request-head-timeout", "2", "--request-body-timeout", "8")) {
+            Socket s = connect(server.port());
+            s.setSoTimeout(8000);
+            String body = "channel=big&message=" + "x".repeat(2000);
+            send(s, "POST /publish HTTP/1.1\r\nHost: hub\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n");
+            assertTrue(readUntil(s.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 100"));
+            send(s, body);
+            assertTrue(readUntil(s.getInputStream(), "\r\n\r\n").startsWith("HTTP/1.1 200"));
+        }
+    }
+
+    @Test
+    void theTimeoutsAreOptionsWithBounds() {
+        for (String option : new String[] {"--request-head-timeout", "--request-body-timeout", "--keepalive-timeout"}) {
+            assertThrows(SettingsException.class, () -> TestServers.settings(option, "0"), option);
+            assertThrows(SettingsException.class, () -> TestServers.settings(option, "3601"), option);
+        }
+        Settings.RequestTimeouts defaults = TestServers.settings().requestTimeouts();
+        assertEquals(new Settings.RequestTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(75), Duration.ofSeconds(30)),
+                defaults);
     }
 }
