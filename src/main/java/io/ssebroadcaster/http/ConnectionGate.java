@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -71,11 +70,13 @@ public final class ConnectionGate implements AutoCloseable {
 
     /** One accepted socket. */
     static final class Entry {
+        final SocketAddress peer;
         final Socket socket;
         volatile Phase phase = Phase.OPENED;
         volatile long since;
 
-        Entry(Socket socket, long now) {
+        Entry(SocketAddress peer, Socket socket, long now) {
+            this.peer = peer;
             this.socket = socket;
             this.since = now;
         }
@@ -101,9 +102,6 @@ public final class ConnectionGate implements AutoCloseable {
     private final int evictDownTo;
     private final ScheduledExecutorService sweeper;
     private final AtomicBoolean sweepQueued = new AtomicBoolean();
-    private final LongAdder headTimeouts = new LongAdder();
-    private final LongAdder bodyTimeouts = new LongAdder();
-    private final LongAdder evicted = new LongAdder();
     private final RateLimitedWarning evictionWarning = new RateLimitedWarning(LOG);
     private final Http1ConnectionListener received = new Received();
     private final Http1ConnectionListener sent = new Sent();
@@ -142,7 +140,7 @@ public final class ConnectionGate implements AutoCloseable {
         if (peer == null) {
             return;
         }
-        open.put(peer, new Entry(socket, System.nanoTime()));
+        open.put(peer, new Entry(peer, socket, System.nanoTime()));
         if (open.size() > evictAbove && sweepQueued.compareAndSet(false, true)) {
             sweeper.execute(this::sweepSafely); // the listener thread itself only counts
         }
@@ -186,23 +184,6 @@ public final class ConnectionGate implements AutoCloseable {
         return peer == null ? null : open.get(peer);
     }
 
-    /** Sockets open now (those closed since the last sweep included until it notices). */
-    int tracked() {
-        return open.size();
-    }
-
-    long headTimeouts() {
-        return headTimeouts.sum();
-    }
-
-    long bodyTimeouts() {
-        return bodyTimeouts.sum();
-    }
-
-    long evicted() {
-        return evicted.sum();
-    }
-
     private void sweepSafely() {
         try {
             sweep();
@@ -226,13 +207,11 @@ public final class ConnectionGate implements AutoCloseable {
             long age = now - e.since;
             Phase phase = e.phase;
             if (phase == Phase.OPENED && age > headNanos || phase == Phase.KEPT_ALIVE && age > keepAliveNanos) {
-                headTimeouts.increment();
                 close(e);
                 it.remove();
                 continue;
             }
             if (phase == Phase.BODY && age > bodyNanos) {
-                bodyTimeouts.increment();
                 close(e);
                 it.remove();
                 continue;
@@ -249,8 +228,7 @@ public final class ConnectionGate implements AutoCloseable {
                 Entry e = waiting.get(i);
                 if (e.waitsForRequest()) { // not if its request arrived meanwhile
                     close(e);
-                    open.values().remove(e);
-                    evicted.increment();
+                    open.remove(e.peer, e);
                 }
             }
             int total = live;
