@@ -102,6 +102,7 @@ public final class ConnectionGate implements AutoCloseable {
     private final int evictDownTo;
     private final ScheduledExecutorService sweeper;
     private final AtomicBoolean sweepQueued = new AtomicBoolean();
+    private final AtomicBoolean unseenReported = new AtomicBoolean();
     private final RateLimitedWarning evictionWarning = new RateLimitedWarning(LOG);
     private final Http1ConnectionListener received = new Received();
     private final Http1ConnectionListener sent = new Sent();
@@ -265,6 +266,11 @@ public final class ConnectionGate implements AutoCloseable {
         @Override
         public void headers(ConnectionContext ctx, Headers headers) {
             Entry e = entry(ctx.remotePeer().address());
+            if (e == null && unseenReported.compareAndSet(false, true)) {
+                // Helidon no longer applies its socket options to accepted sockets as 4.3 does
+                LOG.warning("a request came on a connection the connection gate never saw accepted: request "
+                        + "deadlines and room at the socket cap do not work with this Helidon version");
+            }
             if (e != null && e.waitsForRequest()) {
                 boolean body = headers.contains(HeaderNames.CONTENT_LENGTH) || headers.contains(HeaderNames.TRANSFER_ENCODING);
                 e.enter(body ? Phase.BODY : Phase.SERVED, System.nanoTime());

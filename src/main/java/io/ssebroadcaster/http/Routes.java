@@ -22,11 +22,11 @@ public final class Routes {
                                  Broker broker, Settings settings, ConnectionLimiter connections,
                                  ConnectionGate gate) {
         ErrorMapper.register(routing, refusals);
+        // Handlers that pass requests on with res.next(), not filters: see HeaderSizeLimit
         routing.any((req, res) -> {
             gate.routed(req); // an HTTP/2 connection is Helidon's to time out, not the gate's
             res.next();
         });
-        // Handlers that pass requests on with res.next(), not filters: see HeaderSizeLimit
         routing.any(new HeaderSizeLimit());
         routing.any(new CorsRefusals(settings.corsOrigins(), settings.corsHeaders()));
         CorsSupport cors = cors(settings);
