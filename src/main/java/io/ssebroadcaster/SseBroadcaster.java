@@ -2,6 +2,7 @@ package io.ssebroadcaster;
 
 import io.helidon.common.configurable.Resource;
 import io.helidon.common.pki.Keys;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
@@ -15,7 +16,9 @@ import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.delivery.EventStreams;
 import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.history.MemoryHistory;
+import io.ssebroadcaster.http.ConnectionGate;
 import io.ssebroadcaster.http.ConnectionLimiter;
+import io.ssebroadcaster.http.GateSocketOptions;
 import io.ssebroadcaster.http.ErrorMapper;
 import io.ssebroadcaster.http.HeaderSizeLimit;
 import io.ssebroadcaster.http.Routes;
@@ -35,6 +38,8 @@ import com.sun.management.UnixOperatingSystemMXBean;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 
 /**
@@ -59,6 +64,8 @@ public final class SseBroadcaster implements AutoCloseable {
     private final int tcpConnections;
     private final Observability observability = new Observability();
     private final GraphiteExporter graphite;
+    /** One per listener: request deadlines and room for requests when sockets run short. */
+    private final List<ConnectionGate> gates = new CopyOnWriteArrayList<>();
     private WebServer server;
     private volatile boolean closed;
 
@@ -133,9 +140,14 @@ public final class SseBroadcaster implements AutoCloseable {
         if (http2) {
             listener.addProtocol(Http2Config.create());
         }
+        Settings.RequestTimeouts timeouts = settings.requestTimeouts();
+        ConnectionGate gate = new ConnectionGate(tcpConnections, timeouts.head(), timeouts.keepAlive(), timeouts.body());
+        gates.add(gate);
         return listener
                 .protocolsDiscoverServices(false)
                 .maxTcpConnections(tcpConnections)
+                // Tells the gate of each accepted socket; Helidon has no read timeout on them of its own
+                .connectionOptions(new GateSocketOptions(SocketOptions.builder().build(), gate))
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed
                 .writeQueueLength(0)
                 // Each open stream holds one write buffer; events leave in one write anyway (see EventBatch)
@@ -144,8 +156,11 @@ public final class SseBroadcaster implements AutoCloseable {
                 .addProtocol(Http1Config.builder()
                         .maxPrologueLength(HeaderSizeLimit.MAX_REQUEST_LINE_BYTES)
                         .maxHeadersSize(HeaderSizeLimit.PARSER_MAX_HEADER_BYTES)
+                        .addReceiveListener(gate.receiveListener())
+                        .addSendListener(gate.sendListener())
                         .build())
-                .routing(routing -> Routes.configure(routing, hub, streams, refusals, broker, settings, connections));
+                .routing(routing -> Routes.configure(routing, hub, streams, refusals, broker, settings, connections,
+                        gate));
     }
 
     /** TLS from PEM files; HTTP/2 is offered by ALPN next to HTTP/1.1 (helidon-webserver-http2). */
@@ -210,6 +225,7 @@ public final class SseBroadcaster implements AutoCloseable {
             server.stop();
         }
         broker.close();
+        gates.forEach(ConnectionGate::close);
         if (graphite != null) {
             graphite.close();
         }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Who may publish and subscribe.
@@ -93,6 +94,35 @@ public final class AccessPolicy {
             }
         }
         return verified;
+    }
+
+    /**
+     * Which channels a caller may see named (in {@code /stats}): a private channel's name can tell an
+     * anonymous caller more than it should, so it is shown only with the publisher key, or with a
+     * token whose {@code subscribe} claim covers it. A bad credential just sees the public ones.
+     *
+     * @param credential the caller's bearer value, or null
+     */
+    public Predicate<String> mayName(String credential) {
+        Predicate<String> publicOnly = channel -> !needsToken(channel);
+        if (privateChannels.isEmpty() && !requireAuth) {
+            return channel -> true;
+        }
+        if (credential == null || credential.isEmpty()) {
+            return publicOnly;
+        }
+        if (secretDigest != null && MessageDigest.isEqual(secretDigest, sha256(credential))) {
+            return channel -> true;
+        }
+        if (tokens != null && credential.indexOf('.') > 0) {
+            try {
+                Token token = tokens.verify(credential);
+                return publicOnly.or(token::canSubscribe);
+            } catch (AccessDeniedException e) {
+                return publicOnly;
+            }
+        }
+        return publicOnly;
     }
 
     boolean needsToken(String channelOrPattern) {

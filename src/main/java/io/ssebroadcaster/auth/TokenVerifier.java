@@ -95,6 +95,8 @@ public final class TokenVerifier {
             } catch (BadJOSEException e) {
                 String m = e.getMessage() == null ? "" : e.getMessage();
                 reason = m.contains("xpired") ? "token expired" : m.contains("before") ? "token not valid yet" : reason;
+            } catch (AccessDeniedException e) {
+                throw e; // a well-signed token with a malformed claim: say which claim
             } catch (JOSEException | RuntimeException e) {
                 // a key/algorithm mismatch for this processor: try the next
             }

@@ -105,6 +105,21 @@ final class Options {
             description = "Most streams and polls open at once (503 above); keep below the open-file limit. Default: ${DEFAULT-VALUE}")
     int maxConnections;
 
+    @Option(names = "--request-head-timeout", defaultValue = "10", paramLabel = "SECONDS",
+            description = "A new connection must send a complete request head within this, however it trickles; "
+                    + "else it is closed. Default: ${DEFAULT-VALUE}")
+    int requestHeadTimeout;
+
+    @Option(names = "--request-body-timeout", defaultValue = "30", paramLabel = "SECONDS",
+            description = "A request body must arrive in full within this of its head; else the connection is closed. "
+                    + "Default: ${DEFAULT-VALUE}")
+    int requestBodyTimeout;
+
+    @Option(names = "--keepalive-timeout", defaultValue = "75", paramLabel = "SECONDS",
+            description = "A kept-alive connection must send its next complete request head within this of the "
+                    + "previous answer; else it is closed. Default: ${DEFAULT-VALUE}")
+    int keepaliveTimeout;
+
     @Option(names = "--cors-origins", defaultValue = "*", split = ",", paramLabel = "ORIGIN",
             description = "Origins allowed to subscribe and publish from browsers, comma-separated. Default: ${DEFAULT-VALUE}")
     List<String> corsOrigins;

@@ -29,6 +29,7 @@ public record Settings(
         int maxPatterns,
         int maxNodePatterns,
         int maxConnections,
+        RequestTimeouts requestTimeouts,
         List<String> corsOrigins,
         List<String> corsHeaders,
         Export export,
@@ -40,6 +41,13 @@ public record Settings(
 
     /** Where a refused or sent-away client's {@code retry:} is drawn from, in milliseconds. */
     public record RetryWindow(long minMillis, long maxMillis) {
+    }
+
+    /**
+     * Deadlines for what a client sends, each in total (a trickle cannot stretch them): a new
+     * connection's first request head, a kept-alive connection's next one, and a request body.
+     */
+    public record RequestTimeouts(Duration head, Duration keepAlive, Duration body) {
     }
 
     /** Graphite export: null host means off. */
@@ -86,6 +94,9 @@ public record Settings(
                 + " max-backlog=" + maxBacklog.toMillis() + "ms"
                 + " max-channels=" + maxChannels + " max-patterns=" + maxPatterns
                 + " max-node-patterns=" + maxNodePatterns + " max-connections=" + maxConnections
+                + " request-head-timeout=" + requestTimeouts.head().toSeconds() + "s"
+                + " request-body-timeout=" + requestTimeouts.body().toSeconds() + "s"
+                + " keepalive-timeout=" + requestTimeouts.keepAlive().toSeconds() + "s"
                 + " cors-origins=" + String.join(",", corsOrigins) + " cors-headers=" + String.join(",", corsHeaders)
                 + (export.graphite() ? " export=graphite://" + export.host() + ":" + export.port() + "/" + export.path()
                         + " every " + export.interval().toSeconds() + "s" : "")

@@ -180,6 +180,12 @@ public final class SettingsLoader {
                 "must be 0..1000000");
         at.check(o.maxConnections >= 1 && o.maxConnections <= 1_000_000, "max-connections", o.maxConnections,
                 "must be 1..1000000");
+        at.check(o.requestHeadTimeout >= 1 && o.requestHeadTimeout <= 3600, "request-head-timeout",
+                o.requestHeadTimeout, "must be 1..3600 seconds");
+        at.check(o.requestBodyTimeout >= 1 && o.requestBodyTimeout <= 3600, "request-body-timeout",
+                o.requestBodyTimeout, "must be 1..3600 seconds");
+        at.check(o.keepaliveTimeout >= 1 && o.keepaliveTimeout <= 3600, "keepalive-timeout",
+                o.keepaliveTimeout, "must be 1..3600 seconds");
         List<String> origins = o.corsOrigins.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
         at.check(!origins.isEmpty(), "cors-origins", "''", "must name at least one origin or *");
         List<String> corsHeaders = o.corsHeaders.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -226,6 +232,8 @@ public final class SettingsLoader {
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
                 Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry,
                 Duration.ofMillis(o.maxBacklog), o.maxChannels, o.maxPatterns, o.maxNodePatterns, o.maxConnections,
+                new Settings.RequestTimeouts(Duration.ofSeconds(o.requestHeadTimeout),
+                        Duration.ofSeconds(o.keepaliveTimeout), Duration.ofSeconds(o.requestBodyTimeout)),
                 origins, corsHeaders,
                 new Settings.Export(export.equals("graphite"), o.exportHost, o.exportPort,
                         Duration.ofSeconds(o.exportInterval), o.exportPath),

@@ -88,7 +88,7 @@ public final class EventStreams implements AutoCloseable {
             sink.open(opening(subscribed, request.lastEventId()));
             // the replay is written on this thread, watched for a client that stops reading meanwhile
             EventBatch.write(new TimedOutlet(sink, writers, () -> {
-                hub.end(sub, Subscription.EndReason.SLOW);
+                hub.cutOff(sub);
                 sink.abort();
             }), subscribed.replay().events(), null);
             sub.markWritten();

@@ -163,7 +163,7 @@ final class LongPoll implements Drain, Writers.TimedWrite {
      */
     @Override
     public void timedOut() {
-        hub.end(subscription, Subscription.EndReason.SLOW);
+        hub.cutOff(subscription);
         thread.interrupt();
     }
 }

@@ -48,7 +48,7 @@ final class PulledStream implements Drain {
     void run(Hub hub, Subscription sub, byte[] opening, List<Event> replay, OutputStream body, Writers writers,
              BooleanSupplier departed, PushedStream.Farewell farewell) {
         TimedOutlet out = new TimedOutlet(new StreamOutlet(body, thread), writers,
-                () -> hub.end(sub, Subscription.EndReason.SLOW));
+                () -> hub.cutOff(sub));
         List<Event> batch = new ArrayList<>();
         try (body) {
             out.write(opening, 0, opening.length);

@@ -144,7 +144,7 @@ final class PushedStream implements Drain {
 
     /** For the watchdog: a write to this client has blocked too long. */
     void cutOff() {
-        hub.end(subscription, Subscription.EndReason.SLOW);
+        hub.cutOff(subscription);
     }
 
     /**

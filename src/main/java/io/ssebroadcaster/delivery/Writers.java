@@ -2,6 +2,7 @@ package io.ssebroadcaster.delivery;
 
 import io.ssebroadcaster.hub.Backlog;
 import io.ssebroadcaster.hub.Event;
+import io.ssebroadcaster.hub.RateLimitedWarning;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -72,6 +73,7 @@ final class Writers implements Backlog, AutoCloseable {
     private final List<Writer> stalledWriters = new CopyOnWriteArrayList<>();
     private final Set<TimedWrite> timedWrites = ConcurrentHashMap.newKeySet();
     private final Thread watchdog;
+    private final RateLimitedWarning tooManyStalled = new RateLimitedWarning(LOG);
     private volatile boolean closed;
     /** The backlog as of the watchdog's last look. */
     private volatile long behind;
@@ -252,7 +254,7 @@ final class Writers implements Backlog, AutoCloseable {
                     slot.startWriter();
                     LockSupport.unpark(w.thread);
                 } else {
-                    LOG.warning(() -> "cutting off " + stream + ": its write is blocked and " + MAX_STALLED
+                    tooManyStalled.warn(() -> "cutting off " + stream + ": its write is blocked and " + MAX_STALLED
                             + " writers already wait on stalled clients");
                     stream.cutOff();
                 }

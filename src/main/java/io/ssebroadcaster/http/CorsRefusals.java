@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * Answers, with our JSON errors, the cross-origin requests Helidon's CORS support would refuse with
- * a bare 403: a method we do not serve (405), an origin that is not listed (403), or a preflight
+ * a bare 403: a method we do not serve (405), an origin that is not listed or is empty (403), or a preflight
  * asking for a header {@code --cors-headers} does not list (403). Everything else goes on to the
  * CORS support, which adds the headers. Same-origin requests are not cross-origin at all and pass
  * untouched (see {@link SameOrigin}). A handler passing on with {@code res.next()}, not a filter, for
@@ -35,6 +35,11 @@ final class CorsRefusals implements Handler {
     @Override
     public void handle(ServerRequest req, ServerResponse res) {
         Optional<String> origin = req.headers().first(HeaderNames.ORIGIN);
+        if (origin.isPresent() && origin.get().isBlank()) {
+            // No browser sends it; Helidon's CORS support would refuse it with a bare 403 (so would a HEAD)
+            ErrorMapper.send(res, 403, "origin not allowed: the Origin header is empty", null);
+            return;
+        }
         if (origin.isPresent() && !SameOrigin.test(req)) {
             if (!SERVED.contains(req.prologue().method())) {
                 res.header(HeaderNames.ALLOW, "GET, POST, OPTIONS");

@@ -5,7 +5,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
 import jakarta.json.spi.JsonProvider;
 
-import java.io.InputStream;
+import java.io.Reader;
 
 /**
  * The JSON provider, looked up once. {@code jakarta.json.Json}'s static methods look the provider up
@@ -27,7 +27,7 @@ final class JsonBodies {
         return PROVIDER.createArrayBuilder();
     }
 
-    static JsonReader reader(InputStream in) {
+    static JsonReader reader(Reader in) {
         return PROVIDER.createReader(in);
     }
 

@@ -11,7 +11,8 @@ import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
-import java.io.ByteArrayInputStream;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -58,9 +59,24 @@ record PublishRequest(Publication publication, String key) {
 
     private record Fields(List<String> channels, String message, String event, String key) {
 
+        /** Every string the client sent, for checks that apply to all of them. */
+        List<String> texts() {
+            List<String> all = new ArrayList<>(channels);
+            for (String s : new String[] {message, event, key}) {
+                if (s != null) {
+                    all.add(s);
+                }
+            }
+            return all;
+        }
+
         PublishRequest validate(int maxMessageBytes, int maxChannels) {
             if (message == null) {
                 throw ApiException.badRequest("missing 'message'");
+            }
+            if (message.isEmpty()) {
+                // An event with empty data is not reliably seen by clients: refused rather than maybe lost
+                throw ApiException.badRequest("empty 'message': an event without data may never be seen by clients");
             }
             if (channels.isEmpty()) {
                 throw ApiException.badRequest("missing 'channel'");
@@ -131,8 +147,17 @@ record PublishRequest(Publication publication, String key) {
     }
 
     private static Fields fromJson(byte[] body) {
+        String text;
+        try {
+            text = StrictUtf8.decode(body); // JSON-P would replace bad bytes without a word
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1); // a byte order mark, which JSON-P skipped when it decoded
+            }
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("malformed JSON body: not valid UTF-8");
+        }
         JsonValue value;
-        try (JsonReader reader = JsonBodies.reader(new ByteArrayInputStream(body))) {
+        try (JsonReader reader = JsonBodies.reader(new StringReader(text))) {
             value = reader.readValue();
         } catch (RuntimeException e) { // JsonException, and number or encoding failures beneath it
             throw ApiException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
@@ -156,9 +181,16 @@ record PublishRequest(Publication publication, String key) {
             }
         }
         JsonValue message = obj.get("message");
-        String text = message == null ? null
+        String messageText = message == null ? null
                 : message instanceof JsonString s ? s.getString() : message.toString();
-        return new Fields(distinct(channels), text, optionalString(obj, "event"), optionalString(obj, "key"));
+        Fields fields = new Fields(distinct(channels), messageText, optionalString(obj, "event"),
+                optionalString(obj, "key"));
+        for (String field : fields.texts()) {
+            if (StrictUtf8.hasLoneSurrogate(field)) {
+                throw ApiException.badRequest("malformed JSON body: a \\u escape is half of a surrogate pair");
+            }
+        }
+        return fields;
     }
 
     private static String optionalString(JsonObject obj, String name) {

@@ -19,12 +19,14 @@ final class PublishService implements HttpService {
     private final AccessPolicy access;
     private final int maxMessageBytes;
     private final int maxChannels;
+    private final ConnectionGate gate;
 
-    PublishService(Broker broker, AccessPolicy access, int maxMessageBytes, int maxChannels) {
+    PublishService(Broker broker, AccessPolicy access, int maxMessageBytes, int maxChannels, ConnectionGate gate) {
         this.broker = broker;
         this.access = access;
         this.maxMessageBytes = maxMessageBytes;
         this.maxChannels = maxChannels;
+        this.gate = gate;
     }
 
     @Override
@@ -38,6 +40,7 @@ final class PublishService implements HttpService {
 
     private void publish(ServerRequest req, ServerResponse res) {
         PublishRequest parsed = PublishRequest.parse(req, maxMessageBytes, maxChannels);
+        gate.bodyRead(req); // the body deadline is over; the broker may take its time
         access.checkPublish(Arrays.asList(parsed.key(), PublishRequest.bearer(req)), parsed.publication().channels());
         EventId id = broker.publish(parsed.publication());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");

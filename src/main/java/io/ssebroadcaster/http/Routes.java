@@ -19,9 +19,14 @@ public final class Routes {
     }
 
     public static void configure(HttpRouting.Builder routing, Hub hub, EventStreams streams, Refusals refusals,
-                                 Broker broker, Settings settings, ConnectionLimiter connections) {
+                                 Broker broker, Settings settings, ConnectionLimiter connections,
+                                 ConnectionGate gate) {
         ErrorMapper.register(routing, refusals);
         // Handlers that pass requests on with res.next(), not filters: see HeaderSizeLimit
+        routing.any((req, res) -> {
+            gate.routed(req); // an HTTP/2 connection is Helidon's to time out, not the gate's
+            res.next();
+        });
         routing.any(new HeaderSizeLimit());
         routing.any(new CorsRefusals(settings.corsOrigins(), settings.corsHeaders()));
         CorsSupport cors = cors(settings);
@@ -33,9 +38,9 @@ public final class Routes {
             }
         });
         AccessPolicy access = new AccessPolicy(settings.httpSecret(), settings.security());
-        routing.register(new SubscribeService(streams, access, settings.maxChannels(), connections));
-        routing.register(new PublishService(broker, access, settings.maxMessageBytes(), settings.maxChannels()));
-        routing.register(new StatsService(hub, refusals));
+        routing.register(new SubscribeService(streams, access, settings.maxChannels(), connections, gate));
+        routing.register(new PublishService(broker, access, settings.maxMessageBytes(), settings.maxChannels(), gate));
+        routing.register(new StatsService(hub, refusals, access));
         StaticFiles.register(routing);
         routing.any((req, res) -> {
             if (req.path().path().startsWith(OBSERVE)) {

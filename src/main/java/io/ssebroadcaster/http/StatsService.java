@@ -5,6 +5,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
 import io.ssebroadcaster.delivery.Refusals;
@@ -14,19 +15,24 @@ import jakarta.json.JsonObjectBuilder;
 import java.util.Locale;
 
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * {@code GET /stats}: subscriber counts per channel, as cyclone_sse printed them
- * ({@code [["cats", 946], ["general", 3586]]}), plus connection and message counters.
+ * ({@code [["cats", 946], ["general", 3586]]}), plus connection and message counters. Private
+ * channels are named only to a caller that may know them ({@link AccessPolicy#mayName}); the
+ * totals count everyone.
  */
 final class StatsService implements HttpService {
 
     private final Hub hub;
     private final Refusals refusals;
+    private final AccessPolicy access;
 
-    StatsService(Hub hub, Refusals refusals) {
+    StatsService(Hub hub, Refusals refusals, AccessPolicy access) {
         this.hub = hub;
         this.refusals = refusals;
+        this.access = access;
     }
 
     @Override
@@ -37,8 +43,11 @@ final class StatsService implements HttpService {
     private void stats(ServerRequest req, ServerResponse res) {
         HubStats s = hub.stats();
         JsonArrayBuilder channels = JsonBodies.array();
+        Predicate<String> shown = access.mayName(PublishRequest.bearer(req));
         for (Map.Entry<String, Integer> e : s.channels()) {
-            channels.add(JsonBodies.array().add(e.getKey()).add(e.getValue()));
+            if (shown.test(e.getKey())) {
+                channels.add(JsonBodies.array().add(e.getKey()).add(e.getValue()));
+            }
         }
         String body = JsonBodies.object()
                 .add("channels", channels)

@@ -22,12 +22,15 @@ final class SubscribeService implements HttpService, Handler {
     private final AccessPolicy access;
     private final int maxChannels;
     private final ConnectionLimiter connections;
+    private final ConnectionGate gate;
 
-    SubscribeService(EventStreams streams, AccessPolicy access, int maxChannels, ConnectionLimiter connections) {
+    SubscribeService(EventStreams streams, AccessPolicy access, int maxChannels, ConnectionLimiter connections,
+                     ConnectionGate gate) {
         this.streams = streams;
         this.access = access;
         this.maxChannels = maxChannels;
         this.connections = connections;
+        this.gate = gate;
     }
 
     @Override
@@ -44,10 +47,12 @@ final class SubscribeService implements HttpService, Handler {
         SubscribeRequest request = SubscribeRequest.parse(req, maxChannels);
         Token token = access.checkSubscribe(request.token(), request.channels());
         connections.acquire();
+        gate.streamOpened(req); // counted by the limiter above: no request deadline applies to it
         try {
             streams.serve(req, res, new EventStreams.Request(request.channels(), request.lastEventId(),
                     request.longPoll(), token == null ? null : token.expiresAt()));
         } finally {
+            gate.streamClosed(req);
             connections.release();
         }
     }

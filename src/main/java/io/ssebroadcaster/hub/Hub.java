@@ -63,6 +63,9 @@ public final class Hub implements AutoCloseable {
     private final LongAdder slowDropped = new LongAdder();
     private final LongAdder replayed = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
+    /** One line per cause and interval however many clients stop reading at once (see RateLimitedWarning). */
+    private final RateLimitedWarning queueFullWarning = new RateLimitedWarning(LOG);
+    private final RateLimitedWarning writeBlockedWarning = new RateLimitedWarning(LOG);
 
     /**
      * @param backlog     how far behind the writers are (work is refused past {@code limits.maxBacklog})
@@ -203,9 +206,20 @@ public final class Hub implements AutoCloseable {
 
     /**
      * Ends a subscription, once, whoever calls first: it leaves the channels at once (upstream
-     * interest is dropped with its last local subscriber), and its drain is told to close.
+     * interest is dropped with its last local subscriber), and its drain is told to close. A
+     * {@link Subscription.EndReason#SLOW SLOW} end here is an overflowed outbox; a transport whose
+     * write blocked too long calls {@link #cutOff} instead, so the log names the right cause.
      */
     public void end(Subscription sub, Subscription.EndReason reason) {
+        end(sub, reason, false);
+    }
+
+    /** Ends a subscription whose client stopped reading while a write to it was under way (write timeout). */
+    public void cutOff(Subscription sub) {
+        end(sub, Subscription.EndReason.SLOW, true);
+    }
+
+    private void end(Subscription sub, Subscription.EndReason reason, boolean writeBlocked) {
         if (!sub.markEnded(reason)) {
             return;
         }
@@ -222,8 +236,13 @@ public final class Hub implements AutoCloseable {
         interest.unfollow(sub.channels());
         if (reason == Subscription.EndReason.SLOW) {
             slowDropped.increment();
-            LOG.warning(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
-                    + " events queued, or a write blocked too long");
+            if (writeBlocked) {
+                writeBlockedWarning.warn(() -> "disconnected slow subscriber " + sub + ": a write to it blocked longer "
+                        + "than the write timeout");
+            } else {
+                queueFullWarning.warn(() -> "disconnected slow subscriber " + sub + ": more than " + queueLimit
+                        + " events queued (--queue-limit)");
+            }
         }
         sub.drain().ended(sub, reason);
     }
