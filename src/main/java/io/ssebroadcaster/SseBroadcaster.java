@@ -22,6 +22,7 @@ import io.ssebroadcaster.http.Routes;
 import io.ssebroadcaster.hub.EventIdGenerator;
 import io.ssebroadcaster.hub.History;
 import io.ssebroadcaster.hub.Hub;
+import io.ssebroadcaster.hub.ReplayLimit;
 import io.ssebroadcaster.observe.GraphiteExporter;
 import io.ssebroadcaster.observe.Observability;
 import io.ssebroadcaster.redis.RedisBroker;
@@ -80,7 +81,8 @@ public final class SseBroadcaster implements AutoCloseable {
         this.refusals = new Refusals(settings.refusalRetry().minMillis(), settings.refusalRetry().maxMillis());
         this.streams = new EventStreams(refusals, settings.retry(), settings.pollTimeout());
         this.hub = new Hub(history, broker.interest(), streams.backlog(),
-                new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog()),
+                new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog(),
+                        new ReplayLimit(settings.maxReplayEvents(), settings.maxReplayBytes())),
                 EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
         streams.bind(hub);
         broker.start(hub);

@@ -4,12 +4,12 @@ import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.History;
+import io.ssebroadcaster.hub.ReplayLimit;
+import io.ssebroadcaster.hub.ReplayMerge;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -112,9 +112,13 @@ public final class MemoryHistory implements History {
         return first != null && !first.id().isAfter(e.event().id());
     }
 
+    /**
+     * Read newest first and only as far as the limit allows (events are shared, never copied), so a
+     * replay costs at most the limit's worth of references, whatever history holds.
+     */
     @Override
-    public synchronized Replay after(List<String> channels, EventId after) {
-        List<Event> out = new ArrayList<>();
+    public synchronized Replay after(List<String> channels, EventId after, EventId upTo, ReplayLimit limit) {
+        List<ReplayMerge.Source> sources = new ArrayList<>();
         boolean truncated = false;
         boolean sawPattern = false;
         for (String name : channels) {
@@ -122,7 +126,7 @@ public final class MemoryHistory implements History {
                 sawPattern = true;
                 for (Map.Entry<String, Log> e : logs.entrySet()) {
                     if (ChannelName.matches(name, e.getKey())) {
-                        truncated |= collect(e.getValue(), after, out);
+                        truncated |= add(e.getValue(), after, upTo, sources);
                     }
                 }
             } else {
@@ -130,43 +134,47 @@ public final class MemoryHistory implements History {
                 if (log == null) {
                     truncated |= after.compareTo(forgottenFloor) < 0;
                 } else {
-                    truncated |= collect(log, after, out);
+                    truncated |= add(log, after, upTo, sources);
                 }
             }
         }
         if (sawPattern) {
             truncated |= after.compareTo(forgottenFloor) < 0;
         }
-        if (channels.size() > 1 || sawPattern) {
-            out.sort(Comparator.comparing(Event::id));
-            dedupeSorted(out);
-        }
-        return new Replay(List.copyOf(out), truncated);
+        return ReplayMerge.newestFirst(sources, limit, truncated);
     }
 
-    /** Adds the log's events after {@code after}; true when some it dropped were after it too. */
-    private static boolean collect(Log log, EventId after, List<Event> out) {
-        int start = out.size();
-        Iterator<Event> it = log.events.descendingIterator();
-        while (it.hasNext()) {
-            Event e = it.next();
-            if (!e.id().isAfter(after)) {
-                break;
-            }
-            out.add(e);
-        }
-        Collections.reverse(out.subList(start, out.size()));
+    /** Adds the log as a source; true when some events it dropped were after {@code after} too. */
+    private static boolean add(Log log, EventId after, EventId upTo, List<ReplayMerge.Source> sources) {
+        sources.add(new LogSource(log, after, upTo));
         return after.compareTo(log.floor) < 0;
     }
 
-    private static void dedupeSorted(List<Event> events) {
-        int w = 0;
-        for (int r = 0; r < events.size(); r++) {
-            if (w == 0 || !events.get(r).id().equals(events.get(w - 1).id())) {
-                events.set(w++, events.get(r));
+    /** One channel's log newest first, from {@code upTo} down to just after {@code after}. */
+    private static final class LogSource implements ReplayMerge.Source {
+        private final Iterator<Event> newestFirst;
+        private final EventId after;
+        private Event head;
+
+        LogSource(Log log, EventId after, EventId upTo) {
+            this.newestFirst = log.events.descendingIterator();
+            this.after = after;
+            advance();
+            while (head != null && upTo != null && head.id().isAfter(upTo)) {
+                advance();
             }
         }
-        events.subList(w, events.size()).clear();
+
+        @Override
+        public Event peek() {
+            return head;
+        }
+
+        @Override
+        public void advance() {
+            Event next = newestFirst.hasNext() ? newestFirst.next() : null;
+            head = next != null && next.id().isAfter(after) ? next : null;
+        }
     }
 
     @Override
