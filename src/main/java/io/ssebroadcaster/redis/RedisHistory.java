@@ -63,36 +63,20 @@ public final class RedisHistory implements History {
             if (last != null) {
                 EventId streamsUpTo = EventId.parse(last);
                 RedisStreamReader.ReadAhead readAhead = new RedisStreamReader.ReadAhead(limit);
-                for (String channel : found.channels()) {
-                    sources.add(streams.newestFirst(channel, after, streamsUpTo, readAhead));
-                }
+                sources.addAll(streams.newestFirst(found.channels(), after, streamsUpTo, readAhead));
             }
             Replay merged = ReplayMerge.newestFirst(sources, limit, !found.complete());
             if (merged.truncated()) {
                 return merged; // no need to ask each stream whether it was trimmed
             }
-            for (String channel : found.channels()) {
-                if (trimmedAfter(channel, after)) {
-                    return new Replay(merged.events(), true);
-                }
+            if (streams.trimmedAfter(found.channels(), after, ttlMillis)) {
+                return new Replay(merged.events(), true);
             }
             return merged;
         } catch (JedisException | IllegalArgumentException e) {
             LOG.warning(() -> "Redis unavailable for replay, serving this node's memory only: " + e.getMessage());
             return new Replay(fromMemory.events(), true);
         }
-    }
-
-    /** True when trimming (by length or age) dropped entries after {@code after} from the channel's stream. */
-    private boolean trimmedAfter(String channel, EventId after) {
-        String floor = redis.get(RedisStreams.floorKey(channel));
-        if (floor != null) {
-            return EventId.parse(floor).isAfter(new EventId(after.millis(), after.sequence()));
-        }
-        // No floor: nothing was trimmed, or the whole stream expired; only an id older than the
-        // age limit can have missed something then
-        return ttlMillis > 0 && !redis.exists(RedisStreams.key(channel))
-                && after.millis() < System.currentTimeMillis() - ttlMillis;
     }
 
     @Override

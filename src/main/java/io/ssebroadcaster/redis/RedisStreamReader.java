@@ -5,6 +5,8 @@ import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.ReplayLimit;
 import io.ssebroadcaster.hub.ReplayMerge;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.StreamEntry;
@@ -113,11 +115,59 @@ final class RedisStreamReader {
     }
 
     /**
-     * {@code channel}'s stream newest first, from {@code upTo} (null: its newest entry) down to just
-     * after {@code after}, read a page at a time as the merge asks for it.
+     * Each channel's stream newest first, from {@code upTo} (null: its newest entry) down to just after
+     * {@code after}, read a page at a time as the merge asks for it. The first pages (each stream's
+     * newest entry, which is all the merge needs to order them) are read in one round trip.
      */
-    ReplayMerge.Source newestFirst(String channel, EventId after, EventId upTo, ReadAhead readAhead) {
-        return new StreamPages(channel, after, upTo, readAhead);
+    List<ReplayMerge.Source> newestFirst(Collection<String> channels, EventId after, EventId upTo,
+                                         ReadAhead readAhead) {
+        List<StreamPages> sources = new ArrayList<>(channels.size());
+        for (String channel : channels) {
+            sources.add(new StreamPages(channel, after, upTo, readAhead));
+        }
+        List<Response<List<StreamEntry>>> firsts = new ArrayList<>(sources.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (StreamPages s : sources) {
+                firsts.add(pipeline.xrevrange(s.key, s.end, after.streamId(), 1));
+            }
+            pipeline.sync();
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            sources.get(i).take(firsts.get(i).get(), 1, 1);
+        }
+        return List.copyOf(sources);
+    }
+
+    /**
+     * True when trimming (by length or age) dropped entries after {@code after} from one of the
+     * channels' streams; asked in one round trip.
+     *
+     * @param ttlMillis the streams' age limit (0: none)
+     */
+    boolean trimmedAfter(Collection<String> channels, EventId after, long ttlMillis) {
+        List<Response<String>> floors = new ArrayList<>(channels.size());
+        List<Response<Boolean>> exist = new ArrayList<>(channels.size());
+        try (AbstractPipeline pipeline = redis.pipelined()) {
+            for (String channel : channels) {
+                floors.add(pipeline.get(RedisStreams.floorKey(channel)));
+                exist.add(ttlMillis > 0 ? pipeline.exists(RedisStreams.key(channel)) : null);
+            }
+            pipeline.sync();
+        }
+        EventId afterEntry = new EventId(after.millis(), after.sequence());
+        for (int i = 0; i < floors.size(); i++) {
+            String floor = floors.get(i).get();
+            if (floor != null) {
+                if (EventId.parse(floor).isAfter(afterEntry)) {
+                    return true;
+                }
+            } else if (ttlMillis > 0 && !exist.get(i).get() && after.millis() < System.currentTimeMillis() - ttlMillis) {
+                // No floor: nothing was trimmed, or the whole stream expired; only an id older than
+                // the age limit can have missed something then
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -198,8 +248,13 @@ final class RedisStreamReader {
 
         private void fill() {
             int count = readAhead.nextPage(lastRead == null);
-            // One more than wanted: the first may be the entry that ended the previous page
-            List<StreamEntry> entries = redis.xrevrange(key, end, after.streamId(), count + 1);
+            // One more than wanted after the first page: it starts with the entry that ended the previous one
+            int asked = lastRead == null ? count : count + 1;
+            take(redis.xrevrange(key, end, after.streamId(), asked), count, asked);
+        }
+
+        /** Keeps up to {@code count} of the entries read (newest first) that are new and after the client's id. */
+        void take(List<StreamEntry> entries, int count, int asked) {
             for (StreamEntry entry : entries) {
                 Event e = RedisStreams.toEvent(channel, entry);
                 boolean alreadyRead = lastRead != null && !lastRead.isAfter(e.id());
@@ -213,7 +268,7 @@ final class RedisStreamReader {
                 readAhead.read(e);
             }
             // The range held no more than this (a page of skipped entries only ends it too)
-            exhausted = entries.size() <= count || page.isEmpty();
+            exhausted = entries.size() < asked || page.isEmpty();
             if (!page.isEmpty()) {
                 lastRead = page.peekLast().id();
                 end = lastRead.streamId();
