@@ -62,7 +62,7 @@ final class Options {
             description = "Memory for history across all channels; oldest dropped first. Default: ${DEFAULT-VALUE}")
     long historyMaxBytes;
 
-    @Option(names = "--max-replay-events", defaultValue = "1000", paramLabel = "N",
+    @Option(names = "--max-replay-events", defaultValue = "10000", paramLabel = "N",
             description = "Most events one resuming client is replayed; beyond it the newest are sent and the client "
                     + "is told its history is truncated. Default: ${DEFAULT-VALUE}")
     int maxReplayEvents;

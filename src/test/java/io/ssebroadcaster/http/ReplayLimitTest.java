@@ -27,7 +27,7 @@ class ReplayLimitTest {
 
     @Test
     void theLimitsAreOptionsWithSafeDefaults() {
-        assertEquals(1000, TestServers.settings().maxReplayEvents());
+        assertEquals(10_000, TestServers.settings().maxReplayEvents());
         assertEquals(1 << 20, TestServers.settings().maxReplayBytes());
         assertEquals(5, TestServers.settings("--max-replay-events", "5").maxReplayEvents());
         for (String[] bad : List.of(new String[] {"--max-replay-events", "0"}, new String[] {"--max-replay-bytes", "100"})) {

@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BoundedReplayTest {
 
     /** The documented defaults of --max-replay-events and --max-replay-bytes. */
-    static final int MAX_REPLAY_EVENTS = 1000;
+    static final int MAX_REPLAY_EVENTS = 10_000;
     static final int MAX_REPLAY_BYTES = 1 << 20;
 
     static final int CHANNELS = 64;
