@@ -13,6 +13,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 
 /**
  * Keeps the most recent events of each channel in memory, within three bounds: at most
@@ -38,10 +40,15 @@ public final class MemoryHistory implements History {
     private record Entry(String channel, Log log, Event event) {
     }
 
+    /** How many channel names one replay's patterns may look at (a pattern such as {@code *x} looks at all). */
+    static final int MAX_NAMES_EXAMINED = 20_000;
+
     private final int perChannel;
     private final long ttlMillis;
     private final long maxBytes;
     private final Map<String, Log> logs = new HashMap<>();
+    /** The same names in order, so a pattern replay reads only those starting with its literal prefix. */
+    private final NavigableSet<String> names = new TreeSet<>();
     private final ArrayDeque<Entry> byAge = new ArrayDeque<>();
     private EventId forgottenFloor;
     private long bytes;
@@ -65,7 +72,12 @@ public final class MemoryHistory implements History {
             return;
         }
         for (String channel : event.channels()) {
-            Log log = logs.computeIfAbsent(channel, c -> new Log(forgottenFloor));
+            Log log = logs.get(channel);
+            if (log == null) {
+                log = new Log(forgottenFloor);
+                logs.put(channel, log);
+                names.add(channel);
+            }
             log.events.addLast(event);
             byAge.addLast(new Entry(channel, log, event));
             bytes += event.size();
@@ -95,6 +107,7 @@ public final class MemoryHistory implements History {
 
     private void forget(String channel, Log log) {
         logs.remove(channel);
+        names.remove(channel);
         if (log.floor.isAfter(forgottenFloor)) {
             forgottenFloor = log.floor;
         }
@@ -114,19 +127,31 @@ public final class MemoryHistory implements History {
 
     /**
      * Read newest first and only as far as the limit allows (events are shared, never copied), so a
-     * replay costs at most the limit's worth of references, whatever history holds.
+     * replay costs at most the limit's worth of references, whatever history holds. A pattern looks
+     * only at the names starting with its literal prefix, and one replay at no more than
+     * {@link #MAX_NAMES_EXAMINED} of them (beyond, it says it may be incomplete): appends wait while
+     * this runs.
      */
     @Override
     public synchronized Replay after(List<String> channels, EventId after, EventId upTo, ReplayLimit limit) {
         List<ReplayMerge.Source> sources = new ArrayList<>();
         boolean truncated = false;
         boolean sawPattern = false;
+        int examined = 0;
         for (String name : channels) {
             if (ChannelName.isPattern(name)) {
                 sawPattern = true;
-                for (Map.Entry<String, Log> e : logs.entrySet()) {
-                    if (ChannelName.matches(name, e.getKey())) {
-                        truncated |= add(e.getValue(), after, upTo, sources);
+                String prefix = name.substring(0, name.indexOf('*'));
+                for (String channel : names.tailSet(prefix, true)) {
+                    if (!channel.startsWith(prefix)) {
+                        break;
+                    }
+                    if (++examined > MAX_NAMES_EXAMINED) {
+                        truncated = true;
+                        break;
+                    }
+                    if (ChannelName.matches(name, channel)) {
+                        truncated |= add(logs.get(channel), after, upTo, sources);
                     }
                 }
             } else {

@@ -69,4 +69,20 @@ class BoundedMemoryReplayTest {
         assertEquals(List.of("even", "all"), r.events().getLast().channels());
         assertFalse(r.truncated());
     }
+
+    @Test
+    void aPatternLooksAtABoundedNumberOfChannelNames() {
+        MemoryHistory h = new MemoryHistory(1, 0, 1L << 30, START);
+        int channels = MemoryHistory.MAX_NAMES_EXAMINED + 100;
+        for (int i = 1; i <= channels; i++) {
+            h.append(ev(1000 + i, "m" + i, "c-" + i));
+        }
+        History.Replay byPrefix = h.after(List.of("c-2000*"), START, null, ReplayLimit.NONE);
+        assertEquals(List.of("m2000", "m20000", "m20001", "m20002", "m20003", "m20004", "m20005", "m20006",
+                "m20007", "m20008", "m20009"), data(byPrefix), "the prefix range only");
+        assertFalse(byPrefix.truncated());
+        History.Replay everywhere = h.after(List.of("*-1"), START, null, ReplayLimit.NONE);
+        assertTrue(everywhere.truncated(), "a pattern without a prefix stops looking, and says it may have missed some");
+        assertTrue(data(everywhere).contains("m1"));
+    }
 }
