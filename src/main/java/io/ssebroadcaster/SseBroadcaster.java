@@ -27,6 +27,7 @@ import io.ssebroadcaster.hub.EventIdGenerator;
 import io.ssebroadcaster.hub.History;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.PatternLimits;
+import io.ssebroadcaster.hub.ReplayLimit;
 import io.ssebroadcaster.observe.GraphiteExporter;
 import io.ssebroadcaster.observe.Observability;
 import io.ssebroadcaster.redis.RedisBroker;
@@ -91,7 +92,8 @@ public final class SseBroadcaster implements AutoCloseable {
         // Patterns are capped before the broker follows them (with Redis, each is a PSUBSCRIBE)
         ChannelInterest interest = new PatternLimits(settings.maxPatterns(), settings.maxNodePatterns(), broker.interest());
         this.hub = new Hub(history, interest, streams.backlog(),
-                new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog()),
+                new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog(),
+                        new ReplayLimit(settings.maxReplayEvents(), settings.maxReplayBytes())),
                 EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
         streams.bind(hub);
         broker.start(hub);

@@ -25,18 +25,27 @@ public final class ResumeScenario {
      */
     public static int run(String channel, int total, IntUnaryOperator publishPort, IntUnaryOperator subscribePort)
             throws InterruptedException {
+        return run(channel, channel, total, publishPort, subscribePort);
+    }
+
+    /**
+     * As above, subscribing to {@code subscribeTo} (a pattern, say) and publishing to {@code publishTo},
+     * a channel it covers.
+     */
+    public static int run(String subscribeTo, String publishTo, int total, IntUnaryOperator publishPort,
+                          IntUnaryOperator subscribePort) throws InterruptedException {
         AtomicBoolean failed = new AtomicBoolean();
         List<String> got = new ArrayList<>();
         String lastId = null;
         Thread publisher;
         int connections = 1;
         // Subscribed before the first publish, so the first connection misses nothing
-        try (SseClient first = SseClient.open(subscribePort.applyAsInt(0), "channels=" + channel)) {
+        try (SseClient first = SseClient.open(subscribePort.applyAsInt(0), "channels=" + subscribeTo)) {
             first.awaitComments(1);
             publisher = Thread.ofPlatform().start(() -> {
                 try {
                     for (int i = 0; i < total; i++) {
-                        Http.publish(publishPort.applyAsInt(i), channel, Integer.toString(i));
+                        Http.publish(publishPort.applyAsInt(i), publishTo, Integer.toString(i));
                     }
                 } catch (RuntimeException | AssertionError e) {
                     failed.set(true);
@@ -45,7 +54,7 @@ public final class ResumeScenario {
             lastId = take(first, 10, got);
         }
         while (got.size() < total) {
-            try (SseClient sub = SseClient.open(subscribePort.applyAsInt(connections++), "channels=" + channel,
+            try (SseClient sub = SseClient.open(subscribePort.applyAsInt(connections++), "channels=" + subscribeTo,
                     "Last-Event-ID", lastId)) {
                 lastId = take(sub, Math.min(total - got.size(), 1 + got.size() % 37), got);
             }

@@ -62,6 +62,16 @@ final class Options {
             description = "Memory for history across all channels; oldest dropped first. Default: ${DEFAULT-VALUE}")
     long historyMaxBytes;
 
+    @Option(names = "--max-replay-events", defaultValue = "10000", paramLabel = "N",
+            description = "Most events one resuming client is replayed; beyond it the newest are sent and the client "
+                    + "is told its history is truncated. Default: ${DEFAULT-VALUE}")
+    int maxReplayEvents;
+
+    @Option(names = "--max-replay-bytes", defaultValue = "1048576", paramLabel = "BYTES",
+            description = "Most bytes of events one resuming client is replayed (and about what reading them may "
+                    + "hold in memory at once); beyond it as above. Default: ${DEFAULT-VALUE}")
+    long maxReplayBytes;
+
     @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
             description = "Largest message accepted by /publish (413 above). Default: ${DEFAULT-VALUE}")
     int maxMessageBytes;

@@ -19,6 +19,8 @@ public record Settings(
         int historySize,
         Duration historyTtl,
         long historyMaxBytes,
+        int maxReplayEvents,
+        long maxReplayBytes,
         int maxMessageBytes,
         int queueLimit,
         Duration pollTimeout,
@@ -88,6 +90,7 @@ public record Settings(
                 + (broker == BrokerKind.REDIS ? " redis=" + (redisUrl != null ? maskUrl(redisUrl) : redisHost + ":" + redisPort) : "")
                 + " heartbeat=" + heartbeat.toSeconds() + "s history-size=" + historySize
                 + " history-ttl=" + historyTtl.toSeconds() + "s history-max-bytes=" + historyMaxBytes
+                + " max-replay-events=" + maxReplayEvents + " max-replay-bytes=" + maxReplayBytes
                 + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"

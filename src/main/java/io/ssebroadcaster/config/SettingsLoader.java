@@ -165,6 +165,10 @@ public final class SettingsLoader {
         at.check(o.historySize >= 0 && o.historySize <= 1_000_000, "history-size", o.historySize, "must be 0..1000000");
         at.check(o.historyTtl >= 0, "history-ttl", o.historyTtl, "must be 0 or more seconds");
         at.check(o.historyMaxBytes >= 0, "history-max-bytes", o.historyMaxBytes, "must be 0 or more");
+        at.check(o.maxReplayEvents >= 1 && o.maxReplayEvents <= 1_000_000, "max-replay-events", o.maxReplayEvents,
+                "must be 1..1000000");
+        at.check(o.maxReplayBytes >= 1024 && o.maxReplayBytes <= 1L << 30, "max-replay-bytes", o.maxReplayBytes,
+                "must be 1024..1073741824");
         at.check(o.maxMessageBytes >= 1 && o.maxMessageBytes <= 16 << 20, "max-message-bytes", o.maxMessageBytes,
                 "must be 1..16777216");
         at.check(o.queueLimit >= 1 && o.queueLimit <= 1_000_000, "queue-limit", o.queueLimit, "must be 1..1000000");
@@ -229,7 +233,8 @@ public final class SettingsLoader {
         at.check(!o.sslOnly || o.sslPort > 0, "ssl-only", "true", "needs --ssl-port");
         return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
                 blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
-                Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxMessageBytes, o.queueLimit,
+                Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxReplayEvents, o.maxReplayBytes,
+                o.maxMessageBytes, o.queueLimit,
                 Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry,
                 Duration.ofMillis(o.maxBacklog), o.maxChannels, o.maxPatterns, o.maxNodePatterns, o.maxConnections,
                 new Settings.RequestTimeouts(Duration.ofSeconds(o.requestHeadTimeout),

@@ -27,8 +27,9 @@ import java.util.List;
  * </ul>
  *
  * <p>Whatever the transport, what a client gets first is the same: the preamble with the
- * {@code retry:}, the history-truncated notice if it missed more than history holds, then its replay
- * or its position.
+ * {@code retry:}, the history-truncated notice if it missed more than history holds (or than one replay
+ * may carry), then its replay or its position. Live events wait in the subscription's outbox until
+ * the replay is written.
  */
 public final class EventStreams implements AutoCloseable {
 

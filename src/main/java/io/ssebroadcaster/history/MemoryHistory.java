@@ -4,15 +4,17 @@ import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.History;
+import io.ssebroadcaster.hub.ReplayLimit;
+import io.ssebroadcaster.hub.ReplayMerge;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 
 /**
  * Keeps the most recent events of each channel in memory, within three bounds: at most
@@ -38,10 +40,15 @@ public final class MemoryHistory implements History {
     private record Entry(String channel, Log log, Event event) {
     }
 
+    /** How many channel names one replay's patterns may look at (a pattern such as {@code *x} looks at all). */
+    static final int MAX_NAMES_EXAMINED = 20_000;
+
     private final int perChannel;
     private final long ttlMillis;
     private final long maxBytes;
     private final Map<String, Log> logs = new HashMap<>();
+    /** The same names in order, so a pattern replay reads only those starting with its literal prefix. */
+    private final NavigableSet<String> names = new TreeSet<>();
     private final ArrayDeque<Entry> byAge = new ArrayDeque<>();
     private EventId forgottenFloor;
     private long bytes;
@@ -65,7 +72,12 @@ public final class MemoryHistory implements History {
             return;
         }
         for (String channel : event.channels()) {
-            Log log = logs.computeIfAbsent(channel, c -> new Log(forgottenFloor));
+            Log log = logs.get(channel);
+            if (log == null) {
+                log = new Log(forgottenFloor);
+                logs.put(channel, log);
+                names.add(channel);
+            }
             log.events.addLast(event);
             byAge.addLast(new Entry(channel, log, event));
             bytes += event.size();
@@ -95,6 +107,7 @@ public final class MemoryHistory implements History {
 
     private void forget(String channel, Log log) {
         logs.remove(channel);
+        names.remove(channel);
         if (log.floor.isAfter(forgottenFloor)) {
             forgottenFloor = log.floor;
         }
@@ -112,17 +125,33 @@ public final class MemoryHistory implements History {
         return first != null && !first.id().isAfter(e.event().id());
     }
 
+    /**
+     * Read newest first and only as far as the limit allows (events are shared, never copied), so a
+     * replay costs at most the limit's worth of references, whatever history holds. A pattern looks
+     * only at the names starting with its literal prefix, and one replay at no more than
+     * {@link #MAX_NAMES_EXAMINED} of them (beyond, it says it may be incomplete): appends wait while
+     * this runs.
+     */
     @Override
-    public synchronized Replay after(List<String> channels, EventId after) {
-        List<Event> out = new ArrayList<>();
+    public synchronized Replay after(List<String> channels, EventId after, EventId upTo, ReplayLimit limit) {
+        List<ReplayMerge.Source> sources = new ArrayList<>();
         boolean truncated = false;
         boolean sawPattern = false;
+        int examined = 0;
         for (String name : channels) {
             if (ChannelName.isPattern(name)) {
                 sawPattern = true;
-                for (Map.Entry<String, Log> e : logs.entrySet()) {
-                    if (ChannelName.matches(name, e.getKey())) {
-                        truncated |= collect(e.getValue(), after, out);
+                String prefix = name.substring(0, name.indexOf('*'));
+                for (String channel : names.tailSet(prefix, true)) {
+                    if (!channel.startsWith(prefix)) {
+                        break;
+                    }
+                    if (++examined > MAX_NAMES_EXAMINED) {
+                        truncated = true;
+                        break;
+                    }
+                    if (ChannelName.matches(name, channel)) {
+                        truncated |= add(logs.get(channel), after, upTo, sources);
                     }
                 }
             } else {
@@ -130,43 +159,47 @@ public final class MemoryHistory implements History {
                 if (log == null) {
                     truncated |= after.compareTo(forgottenFloor) < 0;
                 } else {
-                    truncated |= collect(log, after, out);
+                    truncated |= add(log, after, upTo, sources);
                 }
             }
         }
         if (sawPattern) {
             truncated |= after.compareTo(forgottenFloor) < 0;
         }
-        if (channels.size() > 1 || sawPattern) {
-            out.sort(Comparator.comparing(Event::id));
-            dedupeSorted(out);
-        }
-        return new Replay(List.copyOf(out), truncated);
+        return ReplayMerge.newestFirst(sources, limit, truncated);
     }
 
-    /** Adds the log's events after {@code after}; true when some it dropped were after it too. */
-    private static boolean collect(Log log, EventId after, List<Event> out) {
-        int start = out.size();
-        Iterator<Event> it = log.events.descendingIterator();
-        while (it.hasNext()) {
-            Event e = it.next();
-            if (!e.id().isAfter(after)) {
-                break;
-            }
-            out.add(e);
-        }
-        Collections.reverse(out.subList(start, out.size()));
+    /** Adds the log as a source; true when some events it dropped were after {@code after} too. */
+    private static boolean add(Log log, EventId after, EventId upTo, List<ReplayMerge.Source> sources) {
+        sources.add(new LogSource(log, after, upTo));
         return after.compareTo(log.floor) < 0;
     }
 
-    private static void dedupeSorted(List<Event> events) {
-        int w = 0;
-        for (int r = 0; r < events.size(); r++) {
-            if (w == 0 || !events.get(r).id().equals(events.get(w - 1).id())) {
-                events.set(w++, events.get(r));
+    /** One channel's log newest first, from {@code upTo} down to just after {@code after}. */
+    private static final class LogSource implements ReplayMerge.Source {
+        private final Iterator<Event> newestFirst;
+        private final EventId after;
+        private Event head;
+
+        LogSource(Log log, EventId after, EventId upTo) {
+            this.newestFirst = log.events.descendingIterator();
+            this.after = after;
+            advance();
+            while (head != null && upTo != null && head.id().isAfter(upTo)) {
+                advance();
             }
         }
-        events.subList(w, events.size()).clear();
+
+        @Override
+        public Event peek() {
+            return head;
+        }
+
+        @Override
+        public void advance() {
+            Event next = newestFirst.hasNext() ? newestFirst.next() : null;
+            head = next != null && next.id().isAfter(after) ? next : null;
+        }
     }
 
     @Override

@@ -15,7 +15,22 @@ public interface History {
      * Every kept event on {@code channels} (names or patterns) with an id after {@code after},
      * oldest first, each once.
      */
-    Replay after(List<String> channels, EventId after);
+    default Replay after(List<String> channels, EventId after) {
+        return after(channels, after, null, ReplayLimit.NONE);
+    }
+
+    /**
+     * The kept events on {@code channels} (names or patterns) with ids after {@code after} and not
+     * after {@code upTo}, oldest first, each once; within {@code limit}, keeping the newest (a replay
+     * cut by the limit is {@linkplain Replay#truncated truncated}). Never holds much more than the
+     * limit in memory at once, and is called without the hub's lock, so it may take its time.
+     *
+     * @param upTo the newest id the hub had delivered when the subscriber was registered (null: no
+     *             bound): everything the hub delivers after that reaches the subscriber live. A history
+     *             whose events do not all pass through this hub (Redis) reads further, up to a point
+     *             of its own after which every event on these channels reaches this hub live.
+     */
+    Replay after(List<String> channels, EventId after, EventId upTo, ReplayLimit limit);
 
     /** Drops what has outlived its time to live; called periodically. */
     void expire(long nowMillis);
@@ -28,7 +43,8 @@ public interface History {
      *
      * @param events    oldest first
      * @param truncated true when events after the client's id may have been dropped from history
-     *                  before it came back, so {@code events} may have a gap at its start
+     *                  before it came back, or left out by the replay's limit, so {@code events} may
+     *                  have a gap at its start
      */
     record Replay(List<Event> events, boolean truncated) {
         public static final Replay NONE = new Replay(List.of(), false);

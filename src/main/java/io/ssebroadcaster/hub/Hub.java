@@ -19,7 +19,11 @@ import java.util.logging.Logger;
  * where events come from.
  *
  * <p>Ordering: {@link #deliver} and {@link #subscribe} take one lock, so each subscription is
- * placed exactly between the events it gets from history and the events it gets live. Fan-out
+ * placed exactly at a point in the event order: everything after it reaches the subscription live,
+ * its replay comes from history up to that point. The replay is read after the lock is released
+ * (history may be Redis, and nobody's delivery waits for it); live events meanwhile wait in the new
+ * subscription's outbox, which the transport drains only after writing the replay, and those the
+ * replay already holds are dropped from it. Fan-out
  * happens under that lock too, on the publisher's thread: it only puts the event into each
  * subscriber's {@link Outbox} (a few dozen nanoseconds, never blocking) and tells the subscriber's
  * {@link Drain} when its outbox stops being empty; the socket writes happen elsewhere. A subscriber
@@ -35,8 +39,14 @@ public final class Hub implements AutoCloseable {
      * @param queueLimit events one subscriber may have queued before it is cut off
      * @param heartbeat  how long a stream may stay silent before it is sent a keep-alive
      * @param maxBacklog publishes and new subscribers are refused while the writers are this far behind
+     * @param replay     how much one subscriber's replay may carry
      */
-    public record Limits(int queueLimit, Duration heartbeat, Duration maxBacklog) {
+    public record Limits(int queueLimit, Duration heartbeat, Duration maxBacklog, ReplayLimit replay) {
+
+        /** With replays bounded only by what history keeps. */
+        public Limits(int queueLimit, Duration heartbeat, Duration maxBacklog) {
+            this(queueLimit, heartbeat, maxBacklog, ReplayLimit.NONE);
+        }
     }
 
     private final History history;
@@ -45,6 +55,7 @@ public final class Hub implements AutoCloseable {
     private final int queueLimit;
     private final long heartbeatNanos;
     private final long maxBacklogNanos;
+    private final ReplayLimit replayLimit;
     private final Event keepAlive;
     private final ChannelRegistry registry = new ChannelRegistry();
     private final LongConsumer fanOutNanos;
@@ -82,6 +93,7 @@ public final class Hub implements AutoCloseable {
         this.queueLimit = limits.queueLimit();
         this.heartbeatNanos = limits.heartbeat().toNanos();
         this.maxBacklogNanos = limits.maxBacklog().toNanos();
+        this.replayLimit = limits.replay();
         this.keepAlive = keepAlive;
         this.newest = startId;
         this.fanOutNanos = fanOutNanos;
@@ -179,7 +191,6 @@ public final class Hub implements AutoCloseable {
         admit();
         interest.follow(channels);
         Subscription sub;
-        History.Replay replay;
         EventId position;
         synchronized (order) {
             if (closing) {
@@ -187,18 +198,26 @@ public final class Hub implements AutoCloseable {
                 throw new HubClosedException();
             }
             position = newest;
-            try {
-                replay = lastEventId == null ? History.Replay.NONE : history.after(channels, lastEventId);
-            } catch (RuntimeException e) {
-                interest.unfollow(channels);
-                throw e;
-            }
-            // Live events up to the replay's end may still be on their way in; the outbox skips them
-            EventId replayedTo = replay.events().isEmpty() ? EventId.ZERO : replay.events().getLast().id();
-            sub = new Subscription(channels, kind, new Outbox(queueLimit, replayedTo), drain, expiresAt);
+            sub = new Subscription(channels, kind, new Outbox(queueLimit, EventId.ZERO), drain, expiresAt);
             live.add(sub);
             open(kind).increment();
             registry.add(sub);
+        }
+        if (lastEventId == null) {
+            return new Subscribed(sub, History.Replay.NONE, position);
+        }
+        // Outside the lock: however long history takes (Redis), no delivery waits for it. What is
+        // delivered meanwhile waits in the outbox (bounded by the queue limit, as for a slow client)
+        History.Replay replay;
+        try {
+            replay = history.after(channels, lastEventId, position, replayLimit);
+        } catch (RuntimeException e) {
+            end(sub, Subscription.EndReason.CLOSED);
+            throw e;
+        }
+        if (!replay.events().isEmpty()) {
+            // Live events up to the replay's end may have been queued already, or still be on their way
+            sub.outbox().skipThrough(replay.events().getLast().id());
         }
         replayed.add(replay.events().size());
         return new Subscribed(sub, replay, position);

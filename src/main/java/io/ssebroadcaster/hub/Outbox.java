@@ -39,6 +39,8 @@ public final class Outbox {
     private boolean closed;
     /** Touched only by the hub, under its lock: the newest id offered, so repeats are dropped. */
     private EventId lastOffered;
+    /** Guarded by {@link #lock}: the replay sent everything up to here (see {@link #skipThrough}). */
+    private EventId replayedTo = EventId.ZERO;
 
     /**
      * @param limit events it may hold before {@link Offer#OVERFLOW}
@@ -59,6 +61,9 @@ public final class Outbox {
             if (closed) {
                 return Offer.CLOSED;
             }
+            if (!event.id().isAfter(replayedTo)) {
+                return Offer.DUPLICATE;
+            }
             if (size >= limit) {
                 return Offer.OVERFLOW;
             }
@@ -78,6 +83,34 @@ public final class Outbox {
         lock.lock();
         try {
             return !closed && size == 0 && add(keepAlive);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The replay, read after the subscriber was registered, sent every event up to {@code id}: drops
+     * those that were queued meanwhile and refuses them from now on, so the client gets each once.
+     * Called before anything is drained.
+     */
+    public void skipThrough(EventId id) {
+        lock.lock();
+        try {
+            if (!id.isAfter(replayedTo)) {
+                return;
+            }
+            replayedTo = id;
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                int slot = (head + i) % ring.length;
+                Event e = ring[slot];
+                ring[slot] = null;
+                if (e.id().isAfter(id)) {
+                    ring[(head + kept) % ring.length] = e;
+                    kept++;
+                }
+            }
+            size = kept;
         } finally {
             lock.unlock();
         }

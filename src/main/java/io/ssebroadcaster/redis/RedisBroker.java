@@ -70,7 +70,7 @@ public final class RedisBroker implements Broker {
     @Override
     public EventId publish(Publication p) {
         hub.admit();
-        List<String> keys = new ArrayList<>(2 * p.channels().size() + 1);
+        List<String> keys = new ArrayList<>(2 * p.channels().size() + 3);
         keys.add(RedisStreams.LAST_ID_KEY);
         for (String channel : p.channels()) {
             keys.add(RedisStreams.key(channel));
@@ -78,6 +78,8 @@ public final class RedisBroker implements Broker {
         for (String channel : p.channels()) {
             keys.add(RedisStreams.floorKey(channel));
         }
+        keys.add(RedisStreams.CHANNEL_INDEX_KEY);
+        keys.add(RedisStreams.CHANNEL_SEEN_KEY);
         // The order publish.lua documents
         List<String> args = new ArrayList<>(p.channels().size() + 10);
         args.add(Integer.toString(historySize));

@@ -4,6 +4,8 @@ import io.ssebroadcaster.history.MemoryHistory;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.History;
+import io.ssebroadcaster.hub.ReplayLimit;
+import io.ssebroadcaster.hub.ReplayMerge;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -40,39 +42,41 @@ public final class RedisHistory implements History {
         local.append(event);
     }
 
+    /**
+     * Merges this node's memory (raw publishes live only there) with the channels' streams, newest
+     * first, reading each stream a page at a time and only as far as the limit reaches. Streams are
+     * read up to the last id Redis had issued when the read began: this node follows the channels
+     * already, so everything after that reaches it live; reading further could take a message from one
+     * stream and miss an older one another stream got meanwhile.
+     */
     @Override
-    public Replay after(List<String> channels, EventId after) {
-        Replay fromMemory = local.after(channels, after);
+    public Replay after(List<String> channels, EventId after, EventId upTo, ReplayLimit limit) {
+        Replay fromMemory = local.after(channels, after, upTo, limit);
         if (perChannel == 0) {
             return fromMemory;
         }
-        List<Event> events = new ArrayList<>();
-        boolean truncated = false;
         try {
-            for (String channel : streams.channels(channels)) {
-                events.addAll(streams.read(channel, after, null, perChannel));
-                truncated |= trimmedAfter(channel, after);
+            String last = redis.get(RedisStreams.LAST_ID_KEY);
+            RedisStreamReader.Lookup found = streams.lookUp(channels);
+            List<ReplayMerge.Source> sources = new ArrayList<>();
+            sources.add(ReplayMerge.of(fromMemory.events().reversed()));
+            if (last != null) {
+                EventId streamsUpTo = EventId.parse(last);
+                RedisStreamReader.ReadAhead readAhead = new RedisStreamReader.ReadAhead(limit);
+                sources.addAll(streams.newestFirst(found.channels(), after, streamsUpTo, readAhead));
             }
-        } catch (JedisException e) {
+            Replay merged = ReplayMerge.newestFirst(sources, limit, !found.complete());
+            if (merged.truncated()) {
+                return merged; // no need to ask each stream whether it was trimmed
+            }
+            if (streams.trimmedAfter(found.channels(), after, ttlMillis)) {
+                return new Replay(merged.events(), true);
+            }
+            return merged;
+        } catch (JedisException | IllegalArgumentException e) {
             LOG.warning(() -> "Redis unavailable for replay, serving this node's memory only: " + e.getMessage());
             return new Replay(fromMemory.events(), true);
         }
-        // Raw publishes (node-local ids) exist only in memory; API messages may be in both, and a
-        // message published to several of these channels is in each of their streams
-        events.addAll(fromMemory.events());
-        return new Replay(List.copyOf(RedisStreamReader.oneEventPerId(events)), truncated);
-    }
-
-    /** True when trimming (by length or age) dropped entries after {@code after} from the channel's stream. */
-    private boolean trimmedAfter(String channel, EventId after) {
-        String floor = redis.get(RedisStreams.floorKey(channel));
-        if (floor != null) {
-            return EventId.parse(floor).isAfter(new EventId(after.millis(), after.sequence()));
-        }
-        // No floor: nothing was trimmed, or the whole stream expired; only an id older than the
-        // age limit can have missed something then
-        return ttlMillis > 0 && !redis.exists(RedisStreams.key(channel))
-                && after.millis() < System.currentTimeMillis() - ttlMillis;
     }
 
     @Override

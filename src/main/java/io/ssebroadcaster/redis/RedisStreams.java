@@ -18,7 +18,10 @@ import java.util.Set;
  * channels, {@value #CHANNELS_FIELD} (all of them, as a {@linkplain #joinChannels channel list}: a
  * reader of one stream can tell the message is the same one as in the other streams). The entry id
  * is the message's event id on every node. Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>}
- * holds the newest id trimming dropped.
+ * holds the newest id trimming dropped. Every channel with a stream is named in the channel index
+ * {@value #CHANNEL_INDEX_KEY} (a sorted set, all scores 0, so a pattern's literal prefix is a
+ * lexicographic range of it), with the time of its last publish in {@value #CHANNEL_SEEN_KEY} (scores
+ * in milliseconds, so names whose streams have expired can be dropped from the index).
  *
  * <p>The publish script writes these keys and fields, but takes every name from here (as KEYS and
  * ARGV), so this class is the one place that defines the layout.
@@ -27,6 +30,10 @@ final class RedisStreams {
 
     static final String KEY_PREFIX = "sse:stream:";
     static final String FLOOR_PREFIX = "sse:floor:";
+    /** Every channel that has a stream, for finding a pattern's channels without scanning the keyspace. */
+    static final String CHANNEL_INDEX_KEY = "sse:channels";
+    /** The same names, scored by the time of their last publish (ms): the index drops what has expired. */
+    static final String CHANNEL_SEEN_KEY = "sse:channels:seen";
     /** The last id issued, kept so ids grow across all channels (one order for every node). */
     static final String LAST_ID_KEY = "sse:last-id";
     static final String DATA_FIELD = "d";

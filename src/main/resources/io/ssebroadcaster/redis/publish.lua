@@ -11,6 +11,8 @@
 -- KEYS[1]         the last issued id
 -- KEYS[2..n+1]    the stream of each channel, in the order of the channel names in ARGV[11..]
 -- KEYS[n+2..2n+1] the trim floor of each channel: the newest id its stream dropped
+-- KEYS[2n+2]      the channel index (names, all scored 0) and
+-- KEYS[2n+3]      the time of each indexed channel's last publish (see the block before the end)
 -- ARGV[1]         stream length to keep (0: keep no stream)
 -- ARGV[2]         age limit of stream entries in milliseconds (0: none)
 -- ARGV[3]         stream entry field for the data
@@ -22,7 +24,7 @@
 -- ARGV[9]         data
 -- ARGV[10]        the channel list, as the envelope and the channel list field carry it
 -- ARGV[11..]      channel names
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 3) / 2
 local maxlen = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local dataField, typeField, channelsField = ARGV[3], ARGV[4], ARGV[5]
@@ -89,5 +91,23 @@ for i = 2, n + 1 do
     end
   end
   redis.call('PUBLISH', ARGV[9 + i], envelope)
+end
+
+-- Channel index: a pattern replay finds its channels as a lexicographic range (the pattern's literal
+-- prefix) of this sorted set instead of scanning the keyspace. Names whose last publish is older than
+-- the age limit (so their streams have expired) leave it, a few more per publish than it adds.
+if maxlen > 0 then
+  local index, seen = KEYS[2 * n + 2], KEYS[2 * n + 3]
+  for i = 1, n do
+    redis.call('ZADD', index, 0, ARGV[10 + i])
+    redis.call('ZADD', seen, string.format('%d', ms), ARGV[10 + i])
+  end
+  if ttl > 0 then
+    local expired = redis.call('ZRANGEBYSCORE', seen, '-inf', string.format('(%d', ms - ttl), 'LIMIT', 0, n + 16)
+    for _, name in ipairs(expired) do
+      redis.call('ZREM', index, name)
+      redis.call('ZREM', seen, name)
+    end
+  end
 end
 return id

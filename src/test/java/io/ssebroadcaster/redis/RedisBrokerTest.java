@@ -135,6 +135,14 @@ class RedisBrokerTest {
         ResumeScenario.run(channel(), 400, i -> (i % 2 == 0 ? a : b).port(), n -> (n % 2 == 0 ? a : b).port());
     }
 
+    /** The same with a pattern: the replay is found through the channel index, and handed over to live events. */
+    @Test
+    void resumeWithAPatternOnAnotherNodeWithoutGapOrDuplicate() throws Exception {
+        String prefix = "resume-" + UUID.randomUUID();
+        ResumeScenario.run(prefix + ".*", prefix + ".x", 400, i -> (i % 2 == 0 ? a : b).port(),
+                n -> (n % 2 == 0 ? b : a).port());
+    }
+
     @Test
     void historyTrimmedInRedisIsReportedOnResume() {
         try (SseBroadcaster small = node("--history-size", "2")) {

@@ -46,7 +46,9 @@ class StalledClientsTest {
     @Test
     void stalledClientsAreCutOffAndResumeWhileHealthyReadersGetEverything() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
-            String[] flags = {"--broker", "redis", "--redis-port", Integer.toString(redis.port()), "--queue-limit", "150"};
+            // A resuming client may have missed most of the 12.8 MB: let one replay carry all of it
+            String[] flags = {"--broker", "redis", "--redis-port", Integer.toString(redis.port()), "--queue-limit", "150",
+                    "--max-replay-bytes", Integer.toString(16 << 20)};
             SseBroadcaster receiving = TestServers.start(flags);
             SseBroadcaster publishing = TestServers.start(flags);
             List<SseClient> healthy = new ArrayList<>();
