@@ -71,7 +71,7 @@ public final class SseBroadcaster implements AutoCloseable {
             JedisPooled commands = endpoint.commandClient();
             history = new RedisHistory(memory, commands, settings.historySize(), settings.historyTtl().toMillis());
             this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis(),
-                    (int) settings.redisPingTimeout().toMillis());
+                    (int) settings.redisPingTimeout().toMillis(), settings.maxMessageBytes());
         } else {
             history = memory;
             this.broker = new MemoryBroker(ids);

@@ -32,6 +32,7 @@ public final class RedisBroker implements Broker {
     private final JedisPooled commands;
     private final int historySize;
     private final long historyTtlMillis;
+    private final int maxMessageBytes;
     private final RedisSubscriber subscriber;
     private final RejectedMessages rejected = new RejectedMessages();
     private volatile Hub hub;
@@ -41,13 +42,15 @@ public final class RedisBroker implements Broker {
      * @param historySize      entries kept per channel stream (0: none)
      * @param historyTtlMillis age limit of stream entries (0: none)
      * @param pingTimeoutMillis a subscriber connection silent this long is dead (not ready, reconnect)
+     * @param maxMessageBytes   larger messages heard on Redis (raw publishes) are not delivered, as the API refuses them
      */
     public RedisBroker(RedisEndpoint endpoint, JedisPooled commands, int historySize, long historyTtlMillis,
-                       int pingTimeoutMillis) {
+                       int pingTimeoutMillis, int maxMessageBytes) {
         this.endpoint = endpoint;
         this.commands = commands;
         this.historySize = historySize;
         this.historyTtlMillis = historyTtlMillis;
+        this.maxMessageBytes = maxMessageBytes;
         this.subscriber = new RedisSubscriber(endpoint, commands, pingTimeoutMillis);
     }
 
@@ -67,7 +70,8 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(Hub hub) {
         this.hub = hub;
-        subscriber.start(new RedisDelivery(hub, commands, new RedisCatchUp(commands, historySize), rejected));
+        subscriber.start(new RedisDelivery(hub, commands, new RedisCatchUp(commands, historySize), rejected,
+                maxMessageBytes));
     }
 
     @Override

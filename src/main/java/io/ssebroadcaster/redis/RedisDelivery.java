@@ -52,6 +52,8 @@ final class RedisDelivery {
     private final RedisCatchUp catchUp;
     private final IssuedIds issued;
     private final RejectedMessages rejected;
+    /** As the API: larger data is not taken (the hub would queue it for every slow subscriber). */
+    private final int maxMessageBytes;
 
     /** The newest API event delivered: one with this id is a copy, one before it is stale or caught up already. */
     private EventId lastApiId = EventId.ZERO;
@@ -77,12 +79,13 @@ final class RedisDelivery {
     private EventId caughtUpTo = EventId.ZERO;
     private final List<Arrived> held = new ArrayList<>();
 
-    RedisDelivery(Hub hub, UnifiedJedis commands, RedisCatchUp catchUp, RejectedMessages rejected) {
+    RedisDelivery(Hub hub, UnifiedJedis commands, RedisCatchUp catchUp, RejectedMessages rejected, int maxMessageBytes) {
         this.hub = hub;
         this.commands = commands;
         this.catchUp = catchUp;
         this.issued = new IssuedIds(commands);
         this.rejected = rejected;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /**
@@ -145,6 +148,13 @@ final class RedisDelivery {
                 return;
             }
             if (issued.issued(api.id())) {
+                if (tooLarge(api.data())) {
+                    // Not even the API would have taken it; the id stays free for the real one
+                    if (firstCopy) {
+                        rejected.count(RejectedMessages.Reason.TOO_LARGE, channel);
+                    }
+                    return;
+                }
                 receiveApi(EventStreamCodec.event(api.id(), api.channels(), api.type(), api.data()));
                 return;
             }
@@ -169,7 +179,28 @@ final class RedisDelivery {
             rejected.count(RejectedMessages.Reason.CHANNEL, channel);
             return;
         }
+        if (tooLarge(payload)) {
+            rejected.count(RejectedMessages.Reason.TOO_LARGE, channel);
+            return;
+        }
         deliver(EventStreamCodec.event(rawBase.withLocal(++localCount), List.of(channel), null, payload));
+    }
+
+    /** True when the text is more than {@link #maxMessageBytes} in UTF-8 (counted without encoding it). */
+    private boolean tooLarge(String text) {
+        int n = text.length();
+        if (n > maxMessageBytes) {
+            return true; // at least one byte per character
+        }
+        if ((long) n * 3 <= maxMessageBytes) {
+            return false; // at most three bytes per character (a surrogate pair: four for two)
+        }
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes > maxMessageBytes;
     }
 
     /** So raw ids sort after every API id issued before this node started, and a catch-up knows where to start. */

@@ -1,5 +1,6 @@
 package io.ssebroadcaster.redis;
 
+import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.EventId;
 
 import java.util.List;
@@ -27,6 +28,11 @@ final class RedisEnvelope {
     static final String PREFIX = "\u001eSSE2" + SEPARATOR;
     /** As the API allows ({@code http.PublishRequest}): longer ones were never published. */
     static final int MAX_EVENT_TYPE_LENGTH = 255;
+    /**
+     * The longest channel list a publish can have: 1,024 channels (the most {@code --max-channels}
+     * allows) of the longest name. A longer one is not looked at (splitting it would cost memory).
+     */
+    static final int MAX_CHANNEL_LIST_LENGTH = 1024 * (ChannelName.MAX_LENGTH + 1);
     /** Digits in each part of an id: as {@link EventId#parse}, so every part fits a long. */
     private static final int MAX_ID_DIGITS = 18;
 
@@ -58,6 +64,9 @@ final class RedisEnvelope {
         }
         EventId id = streamId(payload, PREFIX.length(), a);
         if (id == null) {
+            return null;
+        }
+        if (b - a - 1 > MAX_CHANNEL_LIST_LENGTH) {
             return null;
         }
         List<String> channels = RedisStreams.splitChannels(payload.substring(a + 1, b));

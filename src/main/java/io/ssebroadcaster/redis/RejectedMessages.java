@@ -24,7 +24,9 @@ public final class RejectedMessages {
         /** An envelope whose id is before the newest one delivered, and not a copy of it: dropped. */
         STALE("an envelope with an id older than the newest delivered, dropped"),
         /** A raw message on a channel whose name no client can subscribe to (matched by a pattern): dropped. */
-        CHANNEL("a raw message on an invalid channel name, dropped");
+        CHANNEL("a raw message on an invalid channel name, dropped"),
+        /** Data larger than {@code --max-message-bytes} (the API refuses such a publish): dropped. */
+        TOO_LARGE("a message larger than --max-message-bytes, dropped");
 
         private final String description;
 

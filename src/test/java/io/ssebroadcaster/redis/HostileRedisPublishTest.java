@@ -167,6 +167,31 @@ class HostileRedisPublishTest {
         }
     }
 
+    /**
+     * A raw message larger than the API accepts ({@code --max-message-bytes}, 64 KiB of UTF-8 here)
+     * would be queued for every subscriber: it is dropped and counted. As an envelope's data, too.
+     */
+    @Test
+    void aMessageLargerThanTheApiAllowsIsDroppedAndCounted() {
+        String ch = channel();
+        long before = rejected(node, "too_large");
+        try (SseClient sub = SseClient.open(node.port(), "channels=" + ch)) {
+            sub.awaitComments(1);
+            String fits = "\u00e9".repeat(32_768); // two bytes each: 65,536 bytes
+            raw.publish(ch, "x".repeat(65_537));
+            raw.publish(ch, fits + "x");
+            raw.publish(ch, fits);
+            raw.publish(ch, envelope("999999999999999999-0", ch, "", fits + "x")); // delivered as raw: too large
+            String anchor = Http.publish(publisher.port(), ch, "anchor");
+            EventId next = EventId.parse(anchor).successor();
+            raw.publish(ch, envelope(next.toString(), ch, "", "y".repeat(65_537)));
+            Http.publish(publisher.port(), ch, "after");
+            List<SseClient.Received> got = sub.await(e -> !e.isEmpty() && e.getLast().data().equals("after"));
+            assertEquals(List.of(fits, "anchor", "after"), data(got));
+            Await.until(() -> rejected(node, "too_large") == before + 4, "counted");
+        }
+    }
+
     /** Redis' clock, as the publish script reads it. */
     static long redisMillis() {
         List<String> time = raw.time();

@@ -63,6 +63,9 @@ class RedisEnvelopeTest {
                 "well formed; whether it can have been issued is the delivery's question");
         assertNull(RedisEnvelope.parse("a", envelope("17-2", "a,b\nc", "", "d")), "channel list");
         assertNull(RedisEnvelope.parse("a", envelope("17-2", "a," + "c".repeat(256), "", "d")), "channel name too long");
+        String longest = "a" + ",b".repeat((RedisEnvelope.MAX_CHANNEL_LIST_LENGTH - 1) / 2);
+        assertEquals(List.of("a", "b"), RedisEnvelope.parse("a", envelope("17-2", longest, "", "d")).channels());
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", longest + ",c", "", "d")), "a channel list longer than any publish's");
     }
 
     @Test
