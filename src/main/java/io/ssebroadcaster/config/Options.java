@@ -68,7 +68,7 @@ final class Options {
     long historyMaxBytes;
 
     @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
-            description = "Largest message accepted by /publish (413 above). Default: ${DEFAULT-VALUE}")
+            description = "Largest message accepted by /publish (413 above), and taken from Redis pub/sub. Default: ${DEFAULT-VALUE}")
     int maxMessageBytes;
 
     @Option(names = "--queue-limit", defaultValue = "1000", paramLabel = "N",

@@ -68,7 +68,8 @@ public final class Observability {
             for (RejectedMessages.Reason reason : RejectedMessages.Reason.values()) {
                 register(FunctionalCounter.builder("sse.redis.messages.rejected", redisBroker.rejected(), r -> r.count(reason))
                         .description("Messages from Redis pub/sub not taken as they came: invalid envelopes and ids Redis "
-                                + "has not issued (delivered as raw), stale envelopes and invalid channel names (dropped)")
+                                + "has not issued (delivered as raw), stale envelopes, invalid channel names and messages over "
+                                + "--max-message-bytes (dropped)")
                         .tags(List.of(Tag.create("reason", reason.tag()))));
             }
         }
