@@ -16,9 +16,15 @@ import java.util.concurrent.TimeUnit;
  * while the subscriber thread was waiting to hear, marks it dead (the node reports not ready at
  * once) and closes its socket, which ends that read, so the subscriber thread reconnects.
  *
+ * <p>While the subscriber thread handles a reply it reads nothing, so that silence does not count;
+ * up to a minute (a long catch-up after a reconnect), not more: a thread stuck that long (waiting for
+ * a lock that a write to this dead connection holds, say) is freed by closing the connection too.
+ *
  * <p>One per connection attempt, watched from before its first command is sent.
  */
 final class SilenceWatch {
+
+    private static final long STUCK_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final Connection connection;
     private final long timeoutNanos;
@@ -55,7 +61,8 @@ final class SilenceWatch {
      * @return true when it did so now
      */
     boolean check() {
-        if (dead || handling || System.nanoTime() - heardNanos <= timeoutNanos) {
+        long silent = System.nanoTime() - heardNanos;
+        if (dead || silent <= timeoutNanos || (handling && silent <= Math.max(STUCK_NANOS, timeoutNanos))) {
             return false;
         }
         close();
