@@ -80,7 +80,8 @@ public final class SseBroadcaster implements AutoCloseable {
             RedisEndpoint endpoint = RedisEndpoint.from(settings);
             JedisPooled commands = endpoint.commandClient();
             history = new RedisHistory(memory, commands, settings.historySize(), settings.historyTtl().toMillis());
-            this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis());
+            this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis(),
+                    (int) settings.redisPingTimeout().toMillis(), settings.maxMessageBytes());
         } else {
             history = memory;
             this.broker = new MemoryBroker(ids);

@@ -46,6 +46,11 @@ final class Options {
             description = "redis://[user:pass@]host[:port][/db] or rediss:// (TLS); overrides host and port. Default: none")
     String redisUrl;
 
+    @Option(names = "--redis-ping-timeout", defaultValue = "3000", paramLabel = "MILLIS",
+            description = "A Redis subscriber connection not heard from this long (it is pinged three times meanwhile) is "
+                    + "dead: the node reports not ready and reconnects. Default: ${DEFAULT-VALUE}")
+    int redisPingTimeout;
+
     @Option(names = "--heartbeat", defaultValue = "20", paramLabel = "SECONDS",
             description = "Send a ': ping' comment to a stream idle this long. Default: ${DEFAULT-VALUE}")
     int heartbeat;
@@ -73,7 +78,7 @@ final class Options {
     long maxReplayBytes;
 
     @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
-            description = "Largest message accepted by /publish (413 above). Default: ${DEFAULT-VALUE}")
+            description = "Largest message accepted by /publish (413 above), and taken from Redis pub/sub. Default: ${DEFAULT-VALUE}")
     int maxMessageBytes;
 
     @Option(names = "--queue-limit", defaultValue = "1000", paramLabel = "N",

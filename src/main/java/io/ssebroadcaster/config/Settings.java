@@ -15,6 +15,7 @@ public record Settings(
         String redisHost,
         int redisPort,
         String redisUrl,
+        Duration redisPingTimeout,
         Duration heartbeat,
         int historySize,
         Duration historyTtl,
@@ -87,7 +88,8 @@ public record Settings(
     public String describe() {
         return "port=" + port + " listen=" + listen + " broker=" + broker.name().toLowerCase()
                 + " http-secret=" + (httpSecret == null ? "none" : "****")
-                + (broker == BrokerKind.REDIS ? " redis=" + (redisUrl != null ? maskUrl(redisUrl) : redisHost + ":" + redisPort) : "")
+                + (broker == BrokerKind.REDIS ? " redis=" + (redisUrl != null ? maskUrl(redisUrl) : redisHost + ":" + redisPort)
+                        + " redis-ping-timeout=" + redisPingTimeout.toMillis() + "ms" : "")
                 + " heartbeat=" + heartbeat.toSeconds() + "s history-size=" + historySize
                 + " history-ttl=" + historyTtl.toSeconds() + "s history-max-bytes=" + historyMaxBytes
                 + " max-replay-events=" + maxReplayEvents + " max-replay-bytes=" + maxReplayBytes

@@ -161,6 +161,8 @@ public final class SettingsLoader {
         String redisProblem = o.redisUrl == null ? null : RedisUrl.problemWith(o.redisUrl);
         at.check(redisProblem == null, "redis-url", o.redisUrl == null ? null : Settings.maskUrl(o.redisUrl),
                 redisProblem);
+        at.check(o.redisPingTimeout >= 100 && o.redisPingTimeout <= 600_000, "redis-ping-timeout", o.redisPingTimeout,
+                "must be 100..600000 milliseconds");
         at.check(o.heartbeat >= 1 && o.heartbeat <= 3600, "heartbeat", o.heartbeat, "must be 1..3600 seconds");
         at.check(o.historySize >= 0 && o.historySize <= 1_000_000, "history-size", o.historySize, "must be 0..1000000");
         at.check(o.historyTtl >= 0, "history-ttl", o.historyTtl, "must be 0 or more seconds");
@@ -232,7 +234,7 @@ public final class SettingsLoader {
                 "must be a readable PEM file when --ssl-port is set");
         at.check(!o.sslOnly || o.sslPort > 0, "ssl-only", "true", "needs --ssl-port");
         return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
-                blankToNull(o.redisUrl), Duration.ofSeconds(o.heartbeat), o.historySize,
+                blankToNull(o.redisUrl), Duration.ofMillis(o.redisPingTimeout), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxReplayEvents, o.maxReplayBytes,
                 o.maxMessageBytes, o.queueLimit,
                 Duration.ofSeconds(o.pollTimeout), Duration.ofMillis(o.retry), refusalRetry,

@@ -17,6 +17,7 @@ import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
 import io.ssebroadcaster.redis.RedisBroker;
+import io.ssebroadcaster.redis.RejectedMessages;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,15 @@ public final class Observability {
         register(FunctionalCounter.builder("sse.redis.reconnects", broker,
                         b -> b instanceof RedisBroker r ? r.reconnects() : 0L)
                 .description("Times the Redis subscriber connection was re-established"));
+        if (broker instanceof RedisBroker redisBroker) {
+            for (RejectedMessages.Reason reason : RejectedMessages.Reason.values()) {
+                register(FunctionalCounter.builder("sse.redis.messages.rejected", redisBroker.rejected(), r -> r.count(reason))
+                        .description("Messages from Redis pub/sub not taken as they came: invalid envelopes and ids Redis "
+                                + "has not issued (delivered as raw), stale envelopes, invalid channel names and messages over "
+                                + "--max-message-bytes (dropped)")
+                        .tags(List.of(Tag.create("reason", reason.tag()))));
+            }
+        }
         register(Gauge.builder("sse.broker.ready", broker, b -> b.isReady() ? 1 : 0)
                 .description("1 when the broker can publish"));
     }

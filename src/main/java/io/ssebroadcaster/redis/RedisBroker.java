@@ -32,20 +32,26 @@ public final class RedisBroker implements Broker {
     private final JedisPooled commands;
     private final int historySize;
     private final long historyTtlMillis;
+    private final int maxMessageBytes;
     private final RedisSubscriber subscriber;
+    private final RejectedMessages rejected = new RejectedMessages();
     private volatile Hub hub;
 
     /**
      * @param commands         the pooled client for commands, closed with the broker
      * @param historySize      entries kept per channel stream (0: none)
      * @param historyTtlMillis age limit of stream entries (0: none)
+     * @param pingTimeoutMillis a subscriber connection silent this long is dead (not ready, reconnect)
+     * @param maxMessageBytes   larger messages heard on Redis (raw publishes) are not delivered, as the API refuses them
      */
-    public RedisBroker(RedisEndpoint endpoint, JedisPooled commands, int historySize, long historyTtlMillis) {
+    public RedisBroker(RedisEndpoint endpoint, JedisPooled commands, int historySize, long historyTtlMillis,
+                       int pingTimeoutMillis, int maxMessageBytes) {
         this.endpoint = endpoint;
         this.commands = commands;
         this.historySize = historySize;
         this.historyTtlMillis = historyTtlMillis;
-        this.subscriber = new RedisSubscriber(endpoint, commands);
+        this.maxMessageBytes = maxMessageBytes;
+        this.subscriber = new RedisSubscriber(endpoint, commands, pingTimeoutMillis);
     }
 
     private static String loadScript() {
@@ -64,7 +70,8 @@ public final class RedisBroker implements Broker {
     @Override
     public void start(Hub hub) {
         this.hub = hub;
-        subscriber.start(new RedisDelivery(hub, commands, new RedisCatchUp(commands, historySize)));
+        subscriber.start(new RedisDelivery(hub, commands, new RedisCatchUp(commands, historySize), rejected,
+                maxMessageBytes));
     }
 
     @Override
@@ -100,7 +107,10 @@ public final class RedisBroker implements Broker {
         }
     }
 
-    /** Ready while the subscriber connection is up: a publish now reaches this node's clients too. */
+    /**
+     * Ready while the subscriber connection is up and answering (see {@code --redis-ping-timeout}): a
+     * publish now reaches this node's clients too.
+     */
     @Override
     public boolean isReady() {
         return subscriber.isConnected();
@@ -109,6 +119,11 @@ public final class RedisBroker implements Broker {
     /** How many times the subscriber connection was re-established. */
     public long reconnects() {
         return subscriber.reconnects();
+    }
+
+    /** Messages from Redis pub/sub not taken as they came (forged or malformed envelopes, and the like). */
+    public RejectedMessages rejected() {
+        return rejected;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.delivery.EventStreamCodec;
+import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.Hub;
@@ -22,13 +23,19 @@ import java.util.logging.Logger;
  * <li>An API message carries its id and all its channels in the {@link RedisEnvelope}. Redis sends
  *     one copy per channel of the publish and per matching subscription, one after the other (the
  *     publish script runs alone); the first becomes one event for all its channels, the rest have
- *     an id not after the last one delivered and are skipped.</li>
+ *     the id last delivered and are skipped.</li>
  * <li>Anything else is a raw {@code PUBLISH}: numbered here after the newest API id known, and
  *     delivered from one copy only (the subscriber says which).</li>
  * <li>After a reconnect, what arrives is held until every subscription is back; then what was missed
  *     is read from the streams ({@link RedisCatchUp}) and delivered first, and the held messages
  *     after it (the API ones among them were in the streams too, and are skipped).</li>
  * </ul>
+ *
+ * <p>Anybody who can {@code PUBLISH} on Redis can send anything, so nothing received is trusted: an
+ * envelope that is not a valid one, or whose id Redis has not issued ({@link IssuedIds}), is
+ * delivered as the raw message it is; one older than the newest delivered (not a copy of it) is
+ * dropped; a raw message on a channel name no client can subscribe to is dropped. Each is counted
+ * ({@link RejectedMessages}); none moves this node's position.
  *
  * <p>Used only by the subscriber thread, so none of its state needs a lock.
  */
@@ -43,15 +50,21 @@ final class RedisDelivery {
     private final Hub hub;
     private final UnifiedJedis commands;
     private final RedisCatchUp catchUp;
+    private final IssuedIds issued;
+    private final RejectedMessages rejected;
+    /** As the API: larger data is not taken (the hub would queue it for every slow subscriber). */
+    private final int maxMessageBytes;
 
-    /** The newest API event delivered: one with an id not after it is a copy, or caught up already. */
+    /** The newest API event delivered: one with this id is a copy, one before it is stale or caught up already. */
     private EventId lastApiId = EventId.ZERO;
     /**
      * Raw publishes are numbered {@code rawBase.1, rawBase.2, ...}: after the newest API id known
      * here. That is also where a catch-up starts: on the first connection it is the last id issued
-     * before this node was listening.
+     * before this node was listening (ZERO when none was: then a catch-up reads from the start).
      */
     private EventId rawBase = EventId.ZERO;
+    /** Set once {@link #rawBase} is known: the first connection read the last issued id. */
+    private boolean positionKnown;
     private long localCount;
     /**
      * Set from a reconnect until everything is subscribed again. What arrives meanwhile waits: one
@@ -59,34 +72,59 @@ final class RedisDelivery {
      * streams.
      */
     private boolean holding;
+    /**
+     * The newest id the last catch-up delivered: messages up to it also reach the node live (held,
+     * or published between the resubscription and the catch-up's read) and are expected again.
+     */
+    private EventId caughtUpTo = EventId.ZERO;
     private final List<Arrived> held = new ArrayList<>();
 
-    RedisDelivery(Hub hub, UnifiedJedis commands, RedisCatchUp catchUp) {
+    RedisDelivery(Hub hub, UnifiedJedis commands, RedisCatchUp catchUp, RejectedMessages rejected, int maxMessageBytes) {
         this.hub = hub;
         this.commands = commands;
         this.catchUp = catchUp;
+        this.issued = new IssuedIds(commands);
+        this.rejected = rejected;
+        this.maxMessageBytes = maxMessageBytes;
     }
 
     /**
      * The connection is up and its first subscriptions are live; after a reconnect, the rest are on
-     * their way and {@link #resubscribed} follows.
+     * their way and {@link #resubscribed} follows. Called before the node reports ready.
+     *
+     * @throws JedisException when this node's position cannot be read on its first connection: it
+     *                        must not report ready then, or a later catch-up would not know where
+     *                        to start
      */
     void connected(boolean reconnect) {
-        if (rawBase.equals(EventId.ZERO)) {
+        if (!positionKnown) {
             startRawNumberingAtLastIssuedId();
+            positionKnown = true;
         }
+        issued.readClock();
         holding |= reconnect;
     }
 
     /** After a reconnect, every channel and pattern in {@code following} is subscribed again. */
     void resubscribed(Collection<String> following) {
-        if (!rawBase.equals(EventId.ZERO)) {
-            catchUp.missedSince(rawBase, following).forEach(this::receiveApi);
+        try {
+            if (positionKnown) {
+                catchUp.missedSince(rawBase, following).forEach(this::receiveApi);
+                caughtUpTo = lastApiId;
+            }
+        } finally {
+            // whatever happened, the node must not stay holding (deaf, and growing the list)
+            holding = false;
+            List<Arrived> waiting = List.copyOf(held);
+            held.clear();
+            for (Arrived m : waiting) {
+                try {
+                    message(m.channel(), m.payload(), m.firstCopy());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "a message from Redis could not be handled", e);
+                }
+            }
         }
-        holding = false;
-        List<Arrived> waiting = List.copyOf(held);
-        held.clear();
-        waiting.forEach(m -> message(m.channel(), m.payload(), m.firstCopy()));
     }
 
     /**
@@ -101,21 +139,81 @@ final class RedisDelivery {
         }
         RedisEnvelope.Message api = RedisEnvelope.parse(channel, payload);
         if (api != null) {
-            receiveApi(EventStreamCodec.event(api.id(), api.channels(), api.type(), api.data()));
-        } else if (firstCopy) {
-            deliver(EventStreamCodec.event(rawBase.withLocal(++localCount), List.of(channel), null, payload));
+            if (!api.id().isAfter(lastApiId)) {
+                // A copy of the last one, or one the catch-up delivered; else older than what was
+                // delivered, which Redis never sends (ids grow in the order it publishes)
+                if (firstCopy && api.id().isAfter(caughtUpTo) && !api.id().equals(lastApiId)) {
+                    rejected.count(RejectedMessages.Reason.STALE, channel);
+                }
+                return;
+            }
+            if (issued.issued(api.id())) {
+                if (tooLarge(api.data())) {
+                    // Not even the API would have taken it; the id stays free for the real one
+                    if (firstCopy) {
+                        rejected.count(RejectedMessages.Reason.TOO_LARGE, channel);
+                    }
+                    return;
+                }
+                receiveApi(EventStreamCodec.event(api.id(), api.channels(), api.type(), api.data()));
+                return;
+            }
+            if (firstCopy) {
+                rejected.count(RejectedMessages.Reason.UNISSUED, channel);
+            }
+        } else if (firstCopy && RedisEnvelope.claimsToBeOne(payload)) {
+            rejected.count(RejectedMessages.Reason.MALFORMED, channel);
+        }
+        if (firstCopy) {
+            receiveRaw(channel, payload);
         }
     }
 
-    /** So raw ids sort after every API id issued before this node started. */
+    /**
+     * A raw message gets a node-local id after the newest API id. A pattern subscription hears any
+     * channel Redis has, also names the API would refuse (with spaces, line breaks, too long): no
+     * client can follow those by name, and the hub keeps to valid ones.
+     */
+    private void receiveRaw(String channel, String payload) {
+        if (ChannelName.problemForPublish(channel) != null) {
+            rejected.count(RejectedMessages.Reason.CHANNEL, channel);
+            return;
+        }
+        if (tooLarge(payload)) {
+            rejected.count(RejectedMessages.Reason.TOO_LARGE, channel);
+            return;
+        }
+        deliver(EventStreamCodec.event(rawBase.withLocal(++localCount), List.of(channel), null, payload));
+    }
+
+    /** True when the text is more than {@link #maxMessageBytes} in UTF-8 (counted without encoding it). */
+    private boolean tooLarge(String text) {
+        int n = text.length();
+        if (n > maxMessageBytes) {
+            return true; // at least one byte per character
+        }
+        if ((long) n * 3 <= maxMessageBytes) {
+            return false; // at most three bytes per character (a surrogate pair: four for two)
+        }
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes > maxMessageBytes;
+    }
+
+    /** So raw ids sort after every API id issued before this node started, and a catch-up knows where to start. */
     private void startRawNumberingAtLastIssuedId() {
+        String last = commands.get(RedisStreams.LAST_ID_KEY);
+        if (last == null) {
+            return; // nothing issued yet: everything in the streams later is news to this node
+        }
         try {
-            String last = commands.get(RedisStreams.LAST_ID_KEY);
-            if (last != null) {
-                rawBase = EventId.parse(last);
-            }
-        } catch (JedisException | IllegalArgumentException e) {
-            LOG.fine(() -> "could not read the last issued id: " + e);
+            rawBase = EventId.parse(last);
+        } catch (IllegalArgumentException e) {
+            // Not written by the publish script (which then issues ids from the clock): start from nothing
+            LOG.warning("the last issued id in Redis (" + RedisStreams.LAST_ID_KEY + ") is not an id: " + e.getMessage());
         }
     }
 

@@ -29,9 +29,15 @@ import java.util.logging.Logger;
  * <p>Its thread owns the connection: it connects, hands every message to the {@link RedisDelivery},
  * and when the connection drops (Redis restarting, a network fault) reconnects with capped backoff
  * and subscribes to everything again, then tells the delivery once all of it is live, so it can
- * read what was missed from the streams. Other threads change the subscriptions on the live
- * connection under {@link #upstream}; a new local subscriber waits (bounded) for Redis to confirm,
- * because a message published before the confirmation would pass this node by.
+ * read what was missed from the streams. A connection that goes silent without closing is noticed
+ * by its {@link SilenceWatch} (it is pinged every third of the ping timeout) and closed, which
+ * makes the node not ready at once and the thread reconnect. Other threads change the
+ * subscriptions on the live connection under {@link #upstream}; a new local subscriber waits
+ * (bounded) for Redis to confirm, because a message published before the confirmation would pass
+ * this node by.
+ *
+ * <p>Nothing a message carries can end the thread or the connection: what goes wrong handling one is
+ * logged, and the next is handled.
  */
 final class RedisSubscriber implements ChannelInterest, AutoCloseable {
 
@@ -43,11 +49,13 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
     private static final long FOLLOW_WAIT_MILLIS = 2000;
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5000;
-    /** Blocking reads on the subscriber connection end after this; the pings keep it busier than that. */
-    private static final int SOCKET_TIMEOUT_MILLIS = 15_000;
+    /** How often a silent connection is looked at, at most (a fraction of the ping timeout otherwise). */
+    private static final long MAX_CHECK_MILLIS = 250;
 
     private final RedisEndpoint endpoint;
     private final JedisPooled commands;
+    /** Silent this long: the connection is dead. Also the read timeout of its handshake. */
+    private final int pingTimeoutMillis;
 
     // What local subscriptions want upstream: how many want each channel or pattern
     private final Object upstream = new Object();
@@ -55,34 +63,54 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
     /** The patterns among them, filed so a message's channel finds its matches without trying them all. */
     private final PatternIndex patterns = new PatternIndex();
     private final Map<String, CompletableFuture<Void>> pendingAcks = new HashMap<>();
-    /** The live connection's listener (guarded by {@link #upstream}), null while disconnected. */
-    private Listener listener;
+    /**
+     * The live connection's listener, null while disconnected: set and cleared under {@link #upstream},
+     * read without it for readiness.
+     */
+    private volatile Listener listener;
+    /** The current connection attempt's watch, from before its first command; null between attempts. */
+    private volatile SilenceWatch watch;
 
     private final Thread thread;
+    /** Two threads: a ping blocked on a full socket must not hold up the silence checks. */
     private final ScheduledExecutorService pinger;
     private final LongAdder reconnects = new LongAdder();
-    private volatile boolean connected;
+    /** A gap longer than this between two silence checks means this process was paused. */
+    private final long pauseNanos;
+    /** When the silence was last checked (only the check task uses it). */
+    private long lastCheckNanos = System.nanoTime();
     private volatile boolean closed;
     private volatile RedisDelivery delivery;
 
-    RedisSubscriber(RedisEndpoint endpoint, JedisPooled commands) {
+    /** @param pingTimeoutMillis a connection silent this long is closed and the node reports not ready */
+    RedisSubscriber(RedisEndpoint endpoint, JedisPooled commands, int pingTimeoutMillis) {
         this.endpoint = endpoint;
         this.commands = commands;
+        this.pingTimeoutMillis = pingTimeoutMillis;
+        this.pauseNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1000, checkMillis(pingTimeoutMillis) * 4));
         this.thread = Thread.ofPlatform().name("sse-redis-subscriber").daemon().unstarted(this::run);
-        this.pinger = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("sse-redis-ping").daemon().factory());
+        this.pinger = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("sse-redis-ping-", 0).daemon().factory());
     }
 
     /** Connects, and from then on hands everything received to {@code delivery}. */
     void start(RedisDelivery delivery) {
         this.delivery = delivery;
         thread.start();
-        // Keeps idle connections alive through NATs and lets a dead one fail within the socket timeout
-        pinger.scheduleWithFixedDelay(this::ping, 5, 5, TimeUnit.SECONDS);
+        // Three pings per timeout: a live connection answers one well before it runs out
+        long pingEvery = Math.max(1, pingTimeoutMillis / 3);
+        pinger.scheduleWithFixedDelay(this::ping, pingEvery, pingEvery, TimeUnit.MILLISECONDS);
+        long checkEvery = checkMillis(pingTimeoutMillis);
+        pinger.scheduleWithFixedDelay(this::checkSilence, checkEvery, checkEvery, TimeUnit.MILLISECONDS);
     }
 
-    /** True while subscribed: messages published now reach this node. */
+    private static long checkMillis(int pingTimeoutMillis) {
+        return Math.max(1, Math.min(MAX_CHECK_MILLIS, pingTimeoutMillis / 4));
+    }
+
+    /** True while subscribed and heard from: messages published now reach this node. */
     boolean isConnected() {
-        return connected;
+        Listener l = listener;
+        return l != null && !l.watch.isDead();
     }
 
     /** How many times the connection was re-established. */
@@ -193,14 +221,18 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
                 initial.add(CONTROL_CHANNEL);
                 followers.keySet().stream().filter(n -> !ChannelName.isPattern(n)).forEach(initial::add);
             }
-            Listener l = new Listener(initial, everConnected);
-            try (Jedis connection = new Jedis(endpoint.address(), endpoint.clientConfig(SOCKET_TIMEOUT_MILLIS, "sse-subscriber"))) {
+            Listener l = null;
+            try (Jedis connection = new Jedis(endpoint.address(), endpoint.clientConfig(pingTimeoutMillis, "sse-subscriber"))) {
+                l = new Listener(initial, everConnected, new SilenceWatch(connection.getConnection(), pingTimeoutMillis));
+                watch = l.watch;
                 connection.subscribe(l, initial.toArray(String[]::new));
             } catch (JedisException | IllegalStateException e) {
                 if (closed) {
                     break;
                 }
-                if (l.wasConnected) {
+                if (l != null && l.watch.isDead()) {
+                    LOG.fine(() -> "closed the silent Redis connection: " + e);
+                } else if (l != null && l.wasConnected) {
                     LOG.warning("Redis connection lost (" + endpoint + "): " + e.getMessage() + "; reconnecting");
                 } else if (!everConnected && backoff == FIRST_BACKOFF_MILLIS) {
                     LOG.warning("Redis unreachable at " + endpoint + ": " + e.getMessage() + "; retrying with backoff");
@@ -211,8 +243,9 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
             } finally {
                 disconnected();
             }
-            everConnected |= l.wasConnected;
-            if (l.wasConnected) {
+            boolean wasConnected = l != null && l.wasConnected;
+            everConnected |= wasConnected;
+            if (wasConnected) {
                 backoff = FIRST_BACKOFF_MILLIS;
             }
             if (closed) {
@@ -228,9 +261,9 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
     }
 
     private void disconnected() {
+        watch = null;
         synchronized (upstream) {
             listener = null;
-            connected = false;
             // whoever waits for these will get its replay from the streams instead
             pendingAcks.values().forEach(f -> f.complete(null));
             pendingAcks.clear();
@@ -250,26 +283,59 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
     }
 
     /**
+     * A connection not heard from within the ping timeout is dead: closing it ends the subscriber
+     * thread's read, so it reconnects. The pooled command connections probably took the same dead
+     * road (their idle check would find them only one by one): they go too.
+     */
+    private void checkSilence() {
+        long now = System.nanoTime();
+        boolean paused = now - lastCheckNanos > pauseNanos;
+        lastCheckNanos = now;
+        if (paused) {
+            // This thread did not run for a while (a long GC pause, a stopped process): nor, maybe,
+            // did the subscriber thread, and a reply may be waiting unread. Judge at the next check.
+            return;
+        }
+        try {
+            SilenceWatch w = watch;
+            if (w != null && w.check()) {
+                LOG.warning("Redis connection silent for " + w.silentMillis() + " ms (" + endpoint
+                        + ", --redis-ping-timeout " + pingTimeoutMillis + "); reconnecting");
+                dropIdleCommandConnections();
+            }
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: this one must go on
+            LOG.log(Level.SEVERE, "checking the Redis connection failed", e);
+        }
+    }
+
+    /**
      * The pooled command connections went down with Redis; the pool's idle check would find them
      * only over the next seconds, and the first publish after we report ready must not get one.
      */
     private void dropIdleCommandConnections() {
-        commands.getPool().clear();
+        try {
+            commands.getPool().clear();
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "could not drop idle command connections: " + e);
+        }
     }
 
     /**
      * The control channel's confirmation: the connection is up and every channel in its first
-     * SUBSCRIBE is live. Channels wanted since and all patterns are subscribed now; after a
-     * reconnect a PING follows them, and its answer (Redis answers in order) says they are live too.
+     * SUBSCRIBE is live. The delivery learns where this node stands first (on the first connection
+     * that reads Redis, which may fail: then this connection is dropped and tried again, not
+     * reported ready). Channels wanted since and all patterns are subscribed now; after a reconnect a
+     * PING follows them, and its answer (Redis answers in order) says they are live too.
      */
     private void confirmed(Listener l) {
+        if (l.reconnect) {
+            dropIdleCommandConnections();
+        }
+        delivery.connected(l.reconnect);
         int patternCount;
         synchronized (upstream) {
             listener = l;
-            if (l.reconnect) {
-                dropIdleCommandConnections();
-            }
-            connected = true;
             l.wasConnected = true;
             List<String> missing = new ArrayList<>();
             for (String name : followers.keySet()) {
@@ -294,7 +360,6 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
         } else {
             LOG.info("connected to Redis at " + endpoint);
         }
-        delivery.connected(l.reconnect);
     }
 
     /** The answer to the PING sent after resubscribing: everything followed is live again. */
@@ -321,45 +386,95 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
         }
     }
 
+    /**
+     * One connection's callbacks. Every reply counts as hearing from Redis; what handling one throws
+     * is logged and the connection goes on (a payload must not be able to end it), except a failed
+     * confirmation, which ends this connection attempt on purpose.
+     */
     private final class Listener extends JedisPubSub {
         final Set<String> initial;
         final boolean reconnect;
+        final SilenceWatch watch;
         volatile boolean wasConnected;
 
-        Listener(List<String> initial, boolean reconnect) {
+        Listener(List<String> initial, boolean reconnect, SilenceWatch watch) {
             this.initial = new HashSet<>(initial);
             this.reconnect = reconnect;
+            this.watch = watch;
         }
 
         @Override
         public void onSubscribe(String channel, int count) {
-            if (CONTROL_CHANNEL.equals(channel)) {
-                confirmed(this);
-            } else {
-                acknowledged(channel);
+            watch.heard();
+            try {
+                if (CONTROL_CHANNEL.equals(channel)) {
+                    confirmed(this);
+                } else {
+                    acknowledged(channel);
+                }
+            } finally {
+                watch.handled();
             }
         }
 
         @Override
         public void onPSubscribe(String pattern, int count) {
-            acknowledged(pattern);
+            watch.heard();
+            try {
+                acknowledged(pattern);
+            } finally {
+                watch.handled();
+            }
+        }
+
+        @Override
+        public void onUnsubscribe(String channel, int count) {
+            watch.heard();
+            watch.handled();
+        }
+
+        @Override
+        public void onPUnsubscribe(String pattern, int count) {
+            watch.heard();
+            watch.handled();
         }
 
         @Override
         public void onPong(String argument) {
-            if (RESUBSCRIBED.equals(argument)) {
-                resubscribed();
+            watch.heard();
+            try {
+                if (RESUBSCRIBED.equals(argument)) {
+                    resubscribed();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "catching up after the reconnect failed", e);
+            } finally {
+                watch.handled();
             }
         }
 
         @Override
         public void onMessage(String channel, String message) {
-            delivery.message(channel, message, true);
+            watch.heard();
+            try {
+                delivery.message(channel, message, true);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "a message from Redis could not be handled", e);
+            } finally {
+                watch.handled();
+            }
         }
 
         @Override
         public void onPMessage(String pattern, String channel, String message) {
-            delivery.message(channel, message, firstFollowerOf(channel, pattern));
+            watch.heard();
+            try {
+                delivery.message(channel, message, firstFollowerOf(channel, pattern));
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "a message from Redis could not be handled", e);
+            } finally {
+                watch.handled();
+            }
         }
     }
 
@@ -379,7 +494,12 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
         }
         thread.interrupt();
         try {
-            thread.join(2000);
+            thread.join(1000);
+            SilenceWatch w = watch;
+            if (thread.isAlive() && w != null) {
+                w.close(); // the unsubscribe went unanswered: a silent connection
+                thread.join(1000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

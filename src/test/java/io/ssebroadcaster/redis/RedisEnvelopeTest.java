@@ -43,6 +43,31 @@ class RedisEnvelopeTest {
         assertNull(RedisEnvelope.parse("a", "\u001eSSE" + SEP + "17-2" + SEP + SEP + "d"), "the first version's envelope");
     }
 
+    /**
+     * Anybody who can PUBLISH on Redis can write an envelope: every field is checked, so none can
+     * inject SSE fields or an id of another shape; what fails is not an API message.
+     */
+    @Test
+    void everyFieldOfAnEnvelopeIsChecked() {
+        for (String type : List.of("evil\ndata: injected", "evil\r", "a\u0000b", "tab\tbed", "del\u007f", "x".repeat(256))) {
+            assertNull(RedisEnvelope.parse("a", envelope("17-2", "a", type, "d")), "event type " + type.replace("\n", "\\n"));
+        }
+        assertEquals("x".repeat(255), RedisEnvelope.parse("a", envelope("17-2", "a", "x".repeat(255), "d")).type());
+        for (String id : List.of(" 17-2", "17-2 ", "17", "17-", "-2", "+17-2", "17-+2", "017-2", "17-02", "17-2\u0000",
+                "1234567890123456789-0", "0-1234567890123456789", "\n17-2", "17-2\nid: 9")) {
+            assertNull(RedisEnvelope.parse("a", envelope(id, "a", "", "d")), "id '" + id + "'");
+        }
+        assertEquals(new EventId(0, 0), RedisEnvelope.parse("a", envelope("0-0", "a", "", "d")).id());
+        assertEquals(new EventId(999_999_999_999_999_999L, 0),
+                RedisEnvelope.parse("a", envelope("999999999999999999-0", "a", "", "d")).id(),
+                "well formed; whether it can have been issued is the delivery's question");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "a,b\nc", "", "d")), "channel list");
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", "a," + "c".repeat(256), "", "d")), "channel name too long");
+        String longest = "a" + ",b".repeat((RedisEnvelope.MAX_CHANNEL_LIST_LENGTH - 1) / 2);
+        assertEquals(List.of("a", "b"), RedisEnvelope.parse("a", envelope("17-2", longest, "", "d")).channels());
+        assertNull(RedisEnvelope.parse("a", envelope("17-2", longest + ",c", "", "d")), "a channel list longer than any publish's");
+    }
+
     @Test
     void copiesFromSeveralStreamsBecomeOneEvent() {
         Event a = EventStreamCodec.event(new EventId(5, 0), List.of("a"), null, "m");
