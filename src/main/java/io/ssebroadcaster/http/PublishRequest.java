@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * A parsed {@code POST /publish}: cyclone_sse's form ({@code message}, {@code channel} repeated,
  * {@code key}) or a JSON object ({@code channel} or {@code channels}, {@code message} of any JSON
- * type, {@code event}, {@code key}).
+ * type, {@code event}, {@code key}); either may name an idempotency key ({@code idempotency_key}, or the
+ * {@code Idempotency-Key} header).
  *
  * @param publication what to send
  * @param key         the publisher key from the body, or null
@@ -53,12 +54,12 @@ record PublishRequest(Publication publication, String key) {
             default -> throw ApiException.unsupportedMediaType("unsupported Content-Type '" + mediaType
                     + "': send application/x-www-form-urlencoded or application/json");
         };
-        return fields.validate(maxMessageBytes, maxChannels);
+        return fields.validate(maxMessageBytes, maxChannels, IdempotencyKey.of(req, fields.idempotencyKey()));
     }
 
-    private record Fields(List<String> channels, String message, String event, String key) {
+    private record Fields(List<String> channels, String message, String event, String key, String idempotencyKey) {
 
-        PublishRequest validate(int maxMessageBytes, int maxChannels) {
+        PublishRequest validate(int maxMessageBytes, int maxChannels, String idempotencyKey) {
             if (message == null) {
                 throw ApiException.badRequest("missing 'message'");
             }
@@ -81,7 +82,7 @@ record PublishRequest(Publication publication, String key) {
             if (size > maxMessageBytes) {
                 throw ApiException.payloadTooLarge("message is " + size + " bytes; the limit is " + maxMessageBytes);
             }
-            return new PublishRequest(new Publication(channels, event, message), key);
+            return new PublishRequest(new Publication(channels, event, message, idempotencyKey), key);
         }
     }
 
@@ -106,7 +107,8 @@ record PublishRequest(Publication publication, String key) {
         List<String> channels = new ArrayList<>();
         addSplit(channels, form.get("channel"));
         addSplit(channels, form.get("channels"));
-        return new Fields(distinct(channels), single(form, "message"), single(form, "event"), single(form, "key"));
+        return new Fields(distinct(channels), single(form, "message"), single(form, "event"), single(form, "key"),
+                single(form, IdempotencyKey.FIELD));
     }
 
     private static void addSplit(List<String> into, List<String> values) {
@@ -158,7 +160,8 @@ record PublishRequest(Publication publication, String key) {
         JsonValue message = obj.get("message");
         String text = message == null ? null
                 : message instanceof JsonString s ? s.getString() : message.toString();
-        return new Fields(distinct(channels), text, optionalString(obj, "event"), optionalString(obj, "key"));
+        return new Fields(distinct(channels), text, optionalString(obj, "event"), optionalString(obj, "key"),
+                optionalString(obj, IdempotencyKey.FIELD));
     }
 
     private static String optionalString(JsonObject obj, String name) {

@@ -1,0 +1,95 @@
+package io.ssebroadcaster.history;
+
+import io.ssebroadcaster.hub.Event;
+
+import java.util.List;
+
+/**
+ * What keeping events costs in heap, so that {@code --history-max-bytes} bounds the memory history
+ * really takes rather than only the wire bytes. Counting the wire bytes alone undercounted about 17
+ * times for empty messages to many long channel names: the names, the records, the deques and the map
+ * entries around a short message outweigh it many times over.
+ *
+ * <p>The sizes are those of a 64-bit HotSpot JVM with compressed references and class pointers
+ * (any heap under 32 GiB): 12-byte object headers, 4-byte references, every object rounded up to 8
+ * bytes. They were measured with {@code jcmd <pid> GC.class_histogram} on a JVM holding 100,000
+ * events of each shape (instances and bytes per class, divided by the count) on JDK 25, and are
+ * checked as a whole by {@code HistoryHeapTest}, which measures the heap a full history takes.
+ * With compact object headers ({@code -XX:+UseCompactObjectHeaders}) objects are smaller, so the
+ * count errs on the safe side.
+ */
+final class HistoryCost {
+
+    /** {@code java.lang.String} without its array: header, value, hash, coder, hashIsZero. */
+    static final int STRING = 24;
+    /** An array's header and length. */
+    static final int ARRAY_HEADER = 16;
+    /** {@code hub.Event}: header and five references. */
+    static final int EVENT = 32;
+    /** {@code hub.EventId}: header and three longs. */
+    static final int EVENT_ID = 40;
+    /** An immutable list of one or two ({@code List12}), or of more ({@code ListN}, plus its array). */
+    static final int LIST = 24;
+    /** {@link MemoryHistory}'s per-event holder: header, a reference, the cost and the count. */
+    static final int HOLDER = 32;
+    /**
+     * The event's slot in the age queue: a 4-byte reference, doubled for the queue's spare capacity
+     * and doubled again for dead slots it keeps until they are a majority.
+     */
+    static final int AGE_SLOT = 16;
+    /** A channel's log object (header, four references, an int, a boolean) and its two {@code ArrayDeque}s, without their arrays. */
+    static final int LOG = 40 + 2 * 24;
+    /**
+     * The log's {@code HashMap.Node} (32) plus its share of the table: one 4-byte slot per
+     * 0.375–0.75 entries (the table doubles at 0.75 full and never shrinks).
+     */
+    static final int MAP_ENTRY = 32 + 12;
+
+    private HistoryCost() {
+    }
+
+    /**
+     * Heap one event takes while any channel keeps it, counted once however many channels keep it:
+     * the record, its id, the encoded bytes, the data and type strings, and its channel list with
+     * the names (each publish carries its own copies of the names).
+     */
+    static long event(Event e) {
+        long cost = EVENT + EVENT_ID + array(e.bytes().length) + string(e.data()) + HOLDER + AGE_SLOT;
+        if (e.type() != null) {
+            cost += string(e.type());
+        }
+        List<String> channels = e.channels();
+        cost += LIST + (channels.size() > 2 ? array(4L * channels.size()) : 0);
+        for (String channel : channels) {
+            cost += string(channel);
+        }
+        return cost;
+    }
+
+    /**
+     * Heap a channel's log takes besides its events: the log, its map entry, its floor id, and the
+     * arrays of its two deques, which grow by up to 2× and never shrink by themselves, so they are
+     * counted for twice the most events the log has held (see {@link MemoryHistory}, which rebuilds
+     * them when the log shrinks to a quarter). Its name is counted by {@link #string}, separately:
+     * while the event that created the log is kept, the name is that event's copy.
+     */
+    static long log(int peakEvents) {
+        return LOG + MAP_ENTRY + EVENT_ID + 2 * array(4L * (2L * peakEvents + 2));
+    }
+
+    /** A string's heap: Latin-1 strings take a byte per character, others two. */
+    static long string(String s) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) > 0xFF) {
+                return STRING + array(2L * n);
+            }
+        }
+        return STRING + array(n);
+    }
+
+    /** A byte array (or the payload bytes of any array) with its header, rounded up to 8 bytes. */
+    static long array(long payloadBytes) {
+        return (ARRAY_HEADER + payloadBytes + 7) & ~7L;
+    }
+}
