@@ -85,6 +85,9 @@ class PublishOutcomeTest {
                 Http.publish(node.port(), "orders", "marker");
                 assertEquals(List.of("paid", "paid", "marker"), sub.awaitCount(3).stream().map(SseClient.Received::data).toList());
                 RedisBrokerTest.assertPublished(3, node, "three messages, not four");
+                long ttl = Long.parseLong(redis.cli("pttl", "sse:idem:k-1"));
+                assertTrue(ttl > 0 && ttl <= 300_000, "the key is kept for --idempotency-window: " + ttl);
+                assertEquals(id, redis.cli("get", "sse:idem:k-1"));
             } finally {
                 node.close();
             }

@@ -62,6 +62,32 @@ class RedisHistoryBoundsTest {
         }
     }
 
+    /** A message to several channels counts in each stream, with its channel list; each is trimmed alone. */
+    @Test
+    void eachStreamOfAMultiChannelPublishIsBoundedOnItsOwn() {
+        long bound = 32 * 1024;
+        try (RedisServer redis = RedisServer.start()) {
+            SseBroadcaster node = node(redis, "--history-max-bytes", Long.toString(bound));
+            try {
+                String kilobyte = "x".repeat(1024);
+                for (int i = 0; i < 100; i++) {
+                    assertEquals(200, Http.postForm(node.port(), "channel=m1&channel=m2&message=" + kilobyte).statusCode());
+                    Http.publish(node.port(), "m2", kilobyte);
+                }
+                long m1 = number(redis.cli("xlen", "sse:stream:m1"));
+                long m2 = number(redis.cli("xlen", "sse:stream:m2"));
+                assertTrue(m1 > 20 && m1 < 32, "m1 keeps " + m1);
+                assertTrue(m2 > 20 && m2 < 32, "m2 keeps " + m2);
+                for (String key : List.of("sse:stream:m1", "sse:stream:m2")) {
+                    long memory = number(redis.cli("memory", "usage", key, "samples", "0"));
+                    assertTrue(memory <= 2 * bound, key + " takes " + memory + " bytes of Redis memory");
+                }
+            } finally {
+                node.close();
+            }
+        }
+    }
+
     @Test
     void withoutAnAgeLimitAChannelsKeysStillExpireAfterADayWithoutPublishes() {
         try (RedisServer redis = RedisServer.start()) {
