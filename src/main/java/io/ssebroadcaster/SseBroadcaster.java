@@ -10,6 +10,7 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import io.ssebroadcaster.broker.Broker;
+import io.ssebroadcaster.broker.IdempotencyKeys;
 import io.ssebroadcaster.broker.MemoryBroker;
 import io.ssebroadcaster.config.Settings;
 import io.ssebroadcaster.delivery.EventStreamCodec;
@@ -79,12 +80,20 @@ public final class SseBroadcaster implements AutoCloseable {
         if (settings.broker() == Settings.BrokerKind.REDIS) {
             RedisEndpoint endpoint = RedisEndpoint.from(settings);
             JedisPooled commands = endpoint.commandClient();
-            history = new RedisHistory(memory, commands, settings.historySize(), settings.historyTtl().toMillis());
-            this.broker = new RedisBroker(endpoint, commands, settings.historySize(), settings.historyTtl().toMillis(),
-                    (int) settings.redisPingTimeout().toMillis(), settings.maxMessageBytes());
+            // --history-max-bytes bounds each channel's stream too: Redis memory is the operator's, but
+            // one busy channel should not take it all
+            RedisBroker.Limits limits = new RedisBroker.Limits(settings.historySize(), settings.historyTtl().toMillis(),
+                    settings.historyMaxBytes(), settings.historyIdleExpiry().toMillis(),
+                    settings.idempotency().window().toMillis());
+            // The history's "a missing stream may have expired" check needs how long keys live, which
+            // with --history-ttl 0 is the idle expiry
+            history = new RedisHistory(memory, commands, settings.historySize(), limits.keyLifeMillis());
+            this.broker = new RedisBroker(endpoint, commands, limits, (int) settings.redisPingTimeout().toMillis(),
+                    settings.maxMessageBytes());
         } else {
             history = memory;
-            this.broker = new MemoryBroker(ids);
+            this.broker = new MemoryBroker(ids,
+                    new IdempotencyKeys(settings.idempotency().window(), settings.idempotency().maxKeys()));
         }
         this.tcpConnections = tcpConnectionCap(settings.maxConnections());
         this.connections = new ConnectionLimiter(Math.min(settings.maxConnections(), tcpConnections - SPARE_CONNECTIONS));

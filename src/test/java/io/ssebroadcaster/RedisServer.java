@@ -72,6 +72,30 @@ public final class RedisServer implements AutoCloseable {
         Await.until(() -> !accepting(), "redis-server to stop");
     }
 
+    /** kill -STOP: Redis keeps its connections but answers nothing, as a stalled machine would. */
+    public void pause() {
+        signal("-STOP");
+    }
+
+    /** kill -CONT after {@link #pause()}: Redis runs what it was sent meanwhile. */
+    public void resume() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Runs redis-cli against this server, e.g. {@code cli("publish", "base", "[1, 2, 3]")}. */
     public String cli(String... args) {
         List<String> cmd = new java.util.ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));

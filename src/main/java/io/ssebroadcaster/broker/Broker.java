@@ -20,8 +20,12 @@ public interface Broker extends AutoCloseable {
     void start(Hub hub);
 
     /**
+     * A publication with an {@linkplain Publication#idempotencyKey() idempotency key} seen within the
+     * window is not carried again: the answer is the id it was given the first time.
+     *
      * @return the id the event was given
-     * @throws BrokerUnavailableException when the message cannot be carried right now
+     * @throws BrokerUnavailableException     when the message cannot be carried right now (nothing was sent)
+     * @throws PublishOutcomeUnknownException when it was handed over but whether it was carried is unknown
      */
     EventId publish(Publication publication);
 

@@ -64,7 +64,8 @@ final class Options {
     long historyTtl;
 
     @Option(names = "--history-max-bytes", defaultValue = "67108864", paramLabel = "BYTES",
-            description = "Memory for history across all channels; oldest dropped first. Default: ${DEFAULT-VALUE}")
+            description = "Heap for history across all channels (oldest dropped first); with Redis also the most one "
+                    + "channel's stream keeps. Default: ${DEFAULT-VALUE}")
     long historyMaxBytes;
 
     @Option(names = "--max-replay-events", defaultValue = "10000", paramLabel = "N",
@@ -76,6 +77,20 @@ final class Options {
             description = "Most bytes of events one resuming client is replayed (and about what reading them may "
                     + "hold in memory at once); beyond it as above. Default: ${DEFAULT-VALUE}")
     long maxReplayBytes;
+    @Option(names = "--history-idle-expiry", defaultValue = "86400", paramLabel = "SECONDS",
+            description = "Redis: with --history-ttl 0, a channel's keys expire this long after its last publish "
+                    + "(0: keep them). Default: ${DEFAULT-VALUE}")
+    long historyIdleExpiry;
+
+    @Option(names = "--idempotency-window", defaultValue = "300", paramLabel = "SECONDS",
+            description = "How long a publish's Idempotency-Key is remembered: a retry with it is answered with the "
+                    + "first id and not sent again (0: keys are not kept). Default: ${DEFAULT-VALUE}")
+    long idempotencyWindow;
+
+    @Option(names = "--idempotency-max-keys", defaultValue = "100000", paramLabel = "N",
+            description = "Memory broker: most idempotency keys remembered at once (the oldest forgotten first). "
+                    + "Default: ${DEFAULT-VALUE}")
+    int idempotencyMaxKeys;
 
     @Option(names = "--max-message-bytes", defaultValue = "65536", paramLabel = "BYTES",
             description = "Largest message accepted by /publish (413 above), and taken from Redis pub/sub. Default: ${DEFAULT-VALUE}")

@@ -38,7 +38,9 @@ public record Settings(
         Export export,
         Logging logging,
         Security security,
-        Tls tls) {
+        Tls tls,
+        Duration historyIdleExpiry,
+        Idempotency idempotency) {
 
     public enum BrokerKind { MEMORY, REDIS }
 
@@ -80,6 +82,16 @@ public record Settings(
         }
     }
 
+    /**
+     * Idempotency keys of publishes: remembered for {@code window} (zero: not at all); the memory
+     * broker remembers at most {@code maxKeys}.
+     */
+    public record Idempotency(Duration window, int maxKeys) {
+        public boolean enabled() {
+            return !window.isZero();
+        }
+    }
+
     /** Log level (a java.util.logging level), and the optional log and pid files. */
     public record Logging(java.util.logging.Level level, java.nio.file.Path logfile, java.nio.file.Path pidfile) {
     }
@@ -93,6 +105,9 @@ public record Settings(
                 + " heartbeat=" + heartbeat.toSeconds() + "s history-size=" + historySize
                 + " history-ttl=" + historyTtl.toSeconds() + "s history-max-bytes=" + historyMaxBytes
                 + " max-replay-events=" + maxReplayEvents + " max-replay-bytes=" + maxReplayBytes
+                + " history-idle-expiry=" + historyIdleExpiry.toSeconds() + "s"
+                + " idempotency-window=" + idempotency.window().toSeconds() + "s"
+                + " idempotency-max-keys=" + idempotency.maxKeys()
                 + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"

@@ -171,6 +171,12 @@ public final class SettingsLoader {
                 "must be 1..1000000");
         at.check(o.maxReplayBytes >= 1024 && o.maxReplayBytes <= 1L << 30, "max-replay-bytes", o.maxReplayBytes,
                 "must be 1024..1073741824");
+        at.check(o.historyIdleExpiry >= 0 && o.historyIdleExpiry <= 100L * 365 * 86400, "history-idle-expiry",
+                o.historyIdleExpiry, "must be 0..3153600000 seconds");
+        at.check(o.idempotencyWindow >= 0 && o.idempotencyWindow <= 7 * 86400, "idempotency-window",
+                o.idempotencyWindow, "must be 0..604800 seconds");
+        at.check(o.idempotencyMaxKeys >= 1 && o.idempotencyMaxKeys <= 10_000_000, "idempotency-max-keys",
+                o.idempotencyMaxKeys, "must be 1..10000000");
         at.check(o.maxMessageBytes >= 1 && o.maxMessageBytes <= 16 << 20, "max-message-bytes", o.maxMessageBytes,
                 "must be 1..16777216");
         at.check(o.queueLimit >= 1 && o.queueLimit <= 1_000_000, "queue-limit", o.queueLimit, "must be 1..1000000");
@@ -246,7 +252,9 @@ public final class SettingsLoader {
                         Duration.ofSeconds(o.exportInterval), o.exportPath),
                 new Settings.Logging(level, o.logfile, o.pidfile),
                 new Settings.Security(blankToNull(o.jwtSecret), o.jwtPublicKey, privateChannels, o.requireAuth),
-                new Settings.Tls(o.sslPort, o.sslCert, o.sslKey, o.sslOnly));
+                new Settings.Tls(o.sslPort, o.sslCert, o.sslKey, o.sslOnly),
+                Duration.ofSeconds(o.historyIdleExpiry),
+                new Settings.Idempotency(Duration.ofSeconds(o.idempotencyWindow), o.idempotencyMaxKeys));
     }
 
     /** {@code 2000-10000}, or one number for a fixed delay; null when malformed or out of range. */

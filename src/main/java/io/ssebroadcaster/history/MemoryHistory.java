@@ -19,7 +19,12 @@ import java.util.TreeSet;
 /**
  * Keeps the most recent events of each channel in memory, within three bounds: at most
  * {@code perChannel} events per channel, none older than {@code ttlMillis}, and at most
- * {@code maxBytes} of encoded events in all (oldest evicted first, whatever its channel).
+ * {@code maxBytes} of heap in all (oldest evicted first, whatever its channel).
+ *
+ * <p>The byte bound counts what history really costs in heap ({@link HistoryCost}): each kept event
+ * once, however many channels keep it (its encoded bytes, data, names and records), and each channel
+ * with history (its name, log, deques and map entry). A publish to 64 long channel names with an
+ * empty message costs tens of kilobytes, not its few wire bytes.
  *
  * <p>Each channel remembers the newest id it has dropped (its floor): a client whose last id is
  * below a floor may have missed something, and its replay says so. A channel whose log empties is
@@ -27,17 +32,37 @@ import java.util.TreeSet;
  */
 public final class MemoryHistory implements History {
 
-    private static final class Log {
-        final ArrayDeque<Event> events = new ArrayDeque<>();
-        EventId floor;
+    /** Logs whose deques held at least this many events are rebuilt when they shrink to a quarter. */
+    private static final int REBUILD_MIN_PEAK = 64;
 
-        Log(EventId floor) {
+    private static final class Log {
+        /** The map key: the name as the event that created the log carried it. */
+        final String name;
+        ArrayDeque<Event> events = new ArrayDeque<>(1);
+        /** {@link #events}' holders, in the same order. */
+        ArrayDeque<Held> held = new ArrayDeque<>(1);
+        EventId floor;
+        /** Most events held since the deques were (re)built: their arrays are sized for it. */
+        int peak;
+        /** Whether {@link #name} is counted here: once no kept event carries that copy of it. */
+        boolean namePaid;
+
+        Log(String name, EventId floor) {
+            this.name = name;
             this.floor = floor;
         }
     }
 
-    /** One (channel log, event) pair in global age order, for the byte budget. */
-    private record Entry(String channel, Log log, Event event) {
+    /** A kept event and how many channel logs keep it: its heap is freed when the last one drops it. */
+    private static final class Held {
+        final Event event;
+        final long cost;
+        int holders;
+
+        Held(Event event, long cost) {
+            this.event = event;
+            this.cost = cost;
+        }
     }
 
     /** How many channel names one replay's patterns may look at (a pattern such as {@code *x} looks at all). */
@@ -49,15 +74,18 @@ public final class MemoryHistory implements History {
     private final Map<String, Log> logs = new HashMap<>();
     /** The same names in order, so a pattern replay reads only those starting with its literal prefix. */
     private final NavigableSet<String> names = new TreeSet<>();
-    private final ArrayDeque<Entry> byAge = new ArrayDeque<>();
+    /** Every kept event once, oldest first (and dead ones until {@link #compactIfMostlyDead}), for the byte budget. */
+    private final ArrayDeque<Held> byAge = new ArrayDeque<>();
     private EventId forgottenFloor;
     private long bytes;
     private int liveEntries;
+    private int liveEvents;
 
     /**
      * @param startFloor ids at or below this were issued before this history existed (e.g. by a
      *                   previous run): a client holding one is told it may have missed events
      * @param ttlMillis  0 keeps events until the other bounds drop them
+     * @param maxBytes   heap history may take, as {@link HistoryCost} counts it
      */
     public MemoryHistory(int perChannel, long ttlMillis, long maxBytes, EventId startFloor) {
         this.perChannel = perChannel;
@@ -71,25 +99,38 @@ public final class MemoryHistory implements History {
         if (perChannel == 0) {
             return;
         }
+        Held held = new Held(event, HistoryCost.event(event));
+        byAge.addLast(held);
+        bytes += held.cost;
+        liveEvents++;
         for (String channel : event.channels()) {
             Log log = logs.get(channel);
             if (log == null) {
-                log = new Log(forgottenFloor);
+                log = new Log(channel, forgottenFloor);
                 logs.put(channel, log);
+                bytes += HistoryCost.log(0);
                 names.add(channel);
             }
             log.events.addLast(event);
-            byAge.addLast(new Entry(channel, log, event));
-            bytes += event.size();
+            log.held.addLast(held);
+            held.holders++;
             liveEntries++;
+            if (log.events.size() > log.peak) {
+                bytes += HistoryCost.log(log.events.size()) - HistoryCost.log(log.peak);
+                log.peak = log.events.size();
+            }
             if (log.events.size() > perChannel) {
                 dropOldest(channel, log);
             }
         }
         while (bytes > maxBytes && !byAge.isEmpty()) {
-            Entry oldest = byAge.pollFirst();
-            if (oldest.log().events.peekFirst() == oldest.event()) {
-                dropOldest(oldest.channel(), oldest.log());
+            Held oldest = byAge.pollFirst();
+            // The oldest kept event is at the head of every log that keeps it
+            for (String channel : oldest.event.channels()) {
+                Log log = logs.get(channel);
+                if (log != null && log.events.peekFirst() == oldest.event) {
+                    dropOldest(channel, log);
+                }
             }
         }
         compactIfMostlyDead();
@@ -97,32 +138,55 @@ public final class MemoryHistory implements History {
 
     private void dropOldest(String channel, Log log) {
         Event dropped = log.events.pollFirst();
+        Held held = log.held.pollFirst();
         log.floor = dropped.id();
-        bytes -= dropped.size();
         liveEntries--;
+        if (--held.holders == 0) {
+            release(held);
+        }
         if (log.events.isEmpty()) {
             forget(channel, log);
+        } else if (log.peak >= REBUILD_MIN_PEAK && log.events.size() <= log.peak / 4) {
+            // ArrayDeque never shrinks its array: a log that once held many events would keep paying for them
+            log.events = new ArrayDeque<>(log.events);
+            log.held = new ArrayDeque<>(log.held);
+            bytes -= HistoryCost.log(log.peak) - HistoryCost.log(log.events.size());
+            log.peak = log.events.size();
+        }
+    }
+
+    /** The last log dropped the event: its heap is free, except the names logs still use as keys. */
+    private void release(Held held) {
+        bytes -= held.cost;
+        liveEvents--;
+        for (String channel : held.event.channels()) {
+            Log log = logs.get(channel);
+            if (log != null && log.name == channel && !log.namePaid) {
+                log.namePaid = true;
+                bytes += HistoryCost.string(channel);
+            }
         }
     }
 
     private void forget(String channel, Log log) {
         logs.remove(channel);
         names.remove(channel);
+        bytes -= HistoryCost.log(log.peak) + (log.namePaid ? HistoryCost.string(log.name) : 0);
         if (log.floor.isAfter(forgottenFloor)) {
             forgottenFloor = log.floor;
         }
     }
 
-    /** Entries dropped by the per-channel or age bound stay in {@link #byAge} until swept here. */
+    /** Events dropped by the per-channel or age bound stay in {@link #byAge} until swept here. */
     private void compactIfMostlyDead() {
-        if (byAge.size() > 2 * liveEntries + 1024) {
-            byAge.removeIf(e -> logs.get(e.channel()) != e.log() || !containsTail(e));
+        if (byAge.size() > 2 * liveEvents + 1024) {
+            byAge.removeIf(h -> h.holders == 0);
         }
     }
 
-    private static boolean containsTail(Entry e) {
-        Event first = e.log().events.peekFirst();
-        return first != null && !first.id().isAfter(e.event().id());
+    /** Heap counted against {@code maxBytes} now (for tests). */
+    synchronized long bytes() {
+        return bytes;
     }
 
     /**

@@ -14,6 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
+import io.ssebroadcaster.broker.PublishOutcomeUnknownException;
 import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
 import io.ssebroadcaster.hub.PatternLimitException;
@@ -50,6 +51,8 @@ public final class ErrorMapper {
         routing.error(ConnectionCapException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.CONNECTIONS, refusals));
         routing.error(PatternLimitException.class, (req, res, e) -> send(res, 400, e.getMessage(), null));
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
+        // Not "not published": the message may reach subscribers; a retry should carry the same idempotency key
+        routing.error(PublishOutcomeUnknownException.class, (req, res, e) -> send(res, 504, e.getMessage(), null));
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, 500, "internal error", null);

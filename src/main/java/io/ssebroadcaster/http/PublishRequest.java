@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * A parsed {@code POST /publish}: cyclone_sse's form ({@code message}, {@code channel} repeated,
  * {@code key}) or a JSON object ({@code channel} or {@code channels}, {@code message} of any JSON
- * type, {@code event}, {@code key}).
+ * type, {@code event}, {@code key}); either may name an idempotency key ({@code idempotency_key}, or the
+ * {@code Idempotency-Key} header).
  *
  * @param publication what to send
  * @param key         the publisher key from the body, or null
@@ -54,10 +55,10 @@ record PublishRequest(Publication publication, String key) {
             default -> throw ApiException.unsupportedMediaType("unsupported Content-Type '" + mediaType
                     + "': send application/x-www-form-urlencoded or application/json");
         };
-        return fields.validate(maxMessageBytes, maxChannels);
+        return fields.validate(maxMessageBytes, maxChannels, IdempotencyKey.of(req, fields.idempotencyKey()));
     }
 
-    private record Fields(List<String> channels, String message, String event, String key) {
+    private record Fields(List<String> channels, String message, String event, String key, String idempotencyKey) {
 
         /** Every string the client sent, for checks that apply to all of them. */
         List<String> texts() {
@@ -70,7 +71,7 @@ record PublishRequest(Publication publication, String key) {
             return all;
         }
 
-        PublishRequest validate(int maxMessageBytes, int maxChannels) {
+        PublishRequest validate(int maxMessageBytes, int maxChannels, String idempotencyKey) {
             if (message == null) {
                 throw ApiException.badRequest("missing 'message'");
             }
@@ -97,7 +98,7 @@ record PublishRequest(Publication publication, String key) {
             if (size > maxMessageBytes) {
                 throw ApiException.payloadTooLarge("message is " + size + " bytes; the limit is " + maxMessageBytes);
             }
-            return new PublishRequest(new Publication(channels, event, message), key);
+            return new PublishRequest(new Publication(channels, event, message, idempotencyKey), key);
         }
     }
 
@@ -122,7 +123,8 @@ record PublishRequest(Publication publication, String key) {
         List<String> channels = new ArrayList<>();
         addSplit(channels, form.get("channel"));
         addSplit(channels, form.get("channels"));
-        return new Fields(distinct(channels), single(form, "message"), single(form, "event"), single(form, "key"));
+        return new Fields(distinct(channels), single(form, "message"), single(form, "event"), single(form, "key"),
+                single(form, IdempotencyKey.FIELD));
     }
 
     private static void addSplit(List<String> into, List<String> values) {
@@ -184,7 +186,8 @@ record PublishRequest(Publication publication, String key) {
         String messageText = message == null ? null
                 : message instanceof JsonString s ? s.getString() : message.toString();
         Fields fields = new Fields(distinct(channels), messageText, optionalString(obj, "event"),
-                optionalString(obj, "key"));
+                optionalString(obj, "key"),
+                optionalString(obj, IdempotencyKey.FIELD));
         for (String field : fields.texts()) {
             if (StrictUtf8.hasLoneSurrogate(field)) {
                 throw ApiException.badRequest("malformed JSON body: a \\u escape is half of a surrogate pair");

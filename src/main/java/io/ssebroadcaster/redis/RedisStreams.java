@@ -17,8 +17,11 @@ import java.util.Set;
  * (data), {@value #TYPE_FIELD} (event type, empty for none) and, for a message published to several
  * channels, {@value #CHANNELS_FIELD} (all of them, as a {@linkplain #joinChannels channel list}: a
  * reader of one stream can tell the message is the same one as in the other streams). The entry id
- * is the message's event id on every node. Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>}
- * holds the newest id trimming dropped. Every channel with a stream is named in the channel index
+ * is the message's event id on every node. Each entry also has {@value #OFFSET_FIELD}, the bytes
+ * appended to its stream up to and including it, by which the publish script bounds a stream's bytes.
+ * Beside each stream, {@value #FLOOR_PREFIX}{@code <channel>} holds the newest id trimming dropped,
+ * and {@value #IDEMPOTENCY_PREFIX}{@code <key>} the id a publish with that idempotency key was given.
+ * Every channel with a stream is named in the channel index
  * {@value #CHANNEL_INDEX_KEY} (a sorted set, all scores 0, so a pattern's literal prefix is a
  * lexicographic range of it), with the time of its last publish in {@value #CHANNEL_SEEN_KEY} (scores
  * in milliseconds, so names whose streams have expired can be dropped from the index).
@@ -39,6 +42,8 @@ final class RedisStreams {
     static final String DATA_FIELD = "d";
     static final String TYPE_FIELD = "e";
     static final String CHANNELS_FIELD = "c";
+    static final String OFFSET_FIELD = "b";
+    static final String IDEMPOTENCY_PREFIX = "sse:idem:";
     /** Channel names cannot contain it (see {@link ChannelName}), so a list needs no escaping. */
     static final char CHANNEL_SEPARATOR = ',';
 
@@ -52,6 +57,11 @@ final class RedisStreams {
     /** The newest id the channel's stream has dropped (trimmed by length or age). */
     static String floorKey(String channel) {
         return FLOOR_PREFIX + channel;
+    }
+
+    /** The id the publish with this idempotency key was given, kept for the idempotency window. */
+    static String idempotencyKey(String key) {
+        return IDEMPOTENCY_PREFIX + key;
     }
 
     static String channelOf(String key) {

@@ -81,8 +81,13 @@ class MemoryHistoryTest {
 
     @Test
     void byteBudgetEvictsOldestAcrossChannels() {
-        long one = ev(1001, "a").size();
-        MemoryHistory h = new MemoryHistory(100, 0, 3 * one, START);
+        MemoryHistory probe = new MemoryHistory(100, 0, Long.MAX_VALUE, START);
+        probe.append(ev(1001, "a"));
+        probe.append(ev(1002, "b"));
+        probe.append(ev(1003, "c"));
+        long three = probe.bytes(); // three events on three channels, as the budget counts them
+        // Room for the fourth event's small extras: channel a's deques grow, and its name becomes its own cost
+        MemoryHistory h = new MemoryHistory(100, 0, three + 100, START);
         h.append(ev(1001, "a"));
         h.append(ev(1002, "b"));
         h.append(ev(1003, "c"));
@@ -93,6 +98,22 @@ class MemoryHistoryTest {
             h.append(ev(2000 + i, "ch" + (i % 50)));
         }
         assertTrue(h.size() <= 3, "memory stays within budget whatever the channel count");
+        assertTrue(h.bytes() <= three + 100);
+    }
+
+    @Test
+    void theCountFollowsWhatIsKeptAndReturnsToZero() {
+        MemoryHistory h = new MemoryHistory(1000, 100, 1 << 30, START);
+        for (int i = 0; i < 500; i++) {
+            h.append(ev(1001 + i, "a", "b" + (i % 7)));
+        }
+        long full = h.bytes();
+        h.expire(1401 + 100); // drops the 400 oldest: the logs shrink to a fifth, and are rebuilt smaller
+        assertEquals(200, h.size());
+        assertTrue(h.bytes() < full / 3, h.bytes() + " of " + full);
+        h.expire(10_000);
+        assertEquals(0, h.size());
+        assertEquals(0, h.bytes(), "each event and channel is uncounted exactly once");
     }
 
     @Test
