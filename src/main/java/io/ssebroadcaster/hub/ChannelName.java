@@ -47,7 +47,8 @@ public final class ChannelName {
                 || c == '_' || c == '-' || c == '.' || c == ':' || c == '@' || c == '/' || c == '*';
     }
 
-    private static String printable(String s) {
+    /** Untrusted text fit for a log line or an error message: control characters as {@code ?}, at most 64 characters. */
+    public static String printable(String s) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length() && i < 64; i++) {
             char c = s.charAt(i);

@@ -1,5 +1,7 @@
 package io.ssebroadcaster.redis;
 
+import io.ssebroadcaster.hub.ChannelName;
+
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -53,7 +55,7 @@ public final class RejectedMessages {
         n.increment();
         long total = n.sum();
         if (total % LOG_EVERY == 1) {
-            LOG.warning("from Redis on channel '" + printable(channel) + "': " + reason.description
+            LOG.warning("from Redis on channel '" + ChannelName.printable(channel) + "': " + reason.description
                     + " (" + total + " so far; who can PUBLISH on Redis can send anything)");
         }
     }
@@ -62,12 +64,4 @@ public final class RejectedMessages {
         return counts.get(reason).sum();
     }
 
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return s.length() > 64 ? sb + "..." : sb.toString();
-    }
 }

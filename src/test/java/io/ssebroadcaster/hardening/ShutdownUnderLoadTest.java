@@ -1,5 +1,6 @@
 package io.ssebroadcaster.hardening;
 
+import io.ssebroadcaster.ChildServer;
 import io.ssebroadcaster.Await;
 import io.ssebroadcaster.Http;
 import org.junit.jupiter.api.Test;
@@ -25,8 +26,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +47,6 @@ class ShutdownUnderLoadTest {
     static final int CHANNELS = 10;
     /** Publishes per second per publisher thread. */
     static final int RATE = 100;
-    static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
 
     /** One stream's view. */
     static final class Stream {
@@ -97,7 +95,7 @@ class ShutdownUnderLoadTest {
         List<Thread> readers = new ArrayList<>();
         AtomicBoolean gone = new AtomicBoolean();
         try {
-            int port = awaitPort(process, log);
+            int port = ChildServer.awaitPort(process, log);
             System.out.println("ShutdownUnderLoadTest: server pid " + process.pid() + " on port " + port + " after "
                     + millisSince(t0) + " ms");
 
@@ -135,7 +133,7 @@ class ShutdownUnderLoadTest {
             boolean exited = process.waitFor(5, TimeUnit.SECONDS);
             long exitMillis = millisSince(signal);
             gone.set(true);
-            assertTrue(exited, "the server did not exit within 5 s of SIGTERM; log:\n" + tail(log));
+            assertTrue(exited, "the server did not exit within 5 s of SIGTERM; log:\n" + ChildServer.tail(log));
             long exitedAt = System.nanoTime();
             for (Thread p : publishers) {
                 p.join(15_000);
@@ -155,7 +153,7 @@ class ShutdownUnderLoadTest {
                     + TimeUnit.NANOSECONDS.toMillis(lastEnd - signal) + " ms after the signal; "
                     + accepted.size() + " publishes accepted, " + refused.get() + " refused or failed during shutdown");
 
-            assertEquals(143, process.exitValue(), "exit status after SIGTERM (128 + 15); log:\n" + tail(log));
+            assertEquals(143, process.exitValue(), "exit status after SIGTERM (128 + 15); log:\n" + ChildServer.tail(log));
             assertTrue(problems.isEmpty(), "problems: " + problems.stream().limit(5).toList());
             for (Stream s : streams) {
                 assertTrue(s.end == SseWire.End.TERMINATOR || s.end == SseWire.End.EOF,
@@ -307,34 +305,12 @@ class ShutdownUnderLoadTest {
         }
     }
 
-    private static int awaitPort(Process process, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("server exited with " + process.exitValue() + " before listening:\n" + tail(log));
-            }
-            Thread.sleep(20); // polling the log file for the start-up line
-        }
-        throw new AssertionError("server not listening after 60 s:\n" + tail(log));
-    }
 
     private static int streamCount(int port) {
         HttpResponse<String> r = Http.get(port, "/stats");
         return r.statusCode() == 200 ? Http.json(r.body()).getJsonObject("connections").getInt("stream") : -1;
     }
 
-    private static String tail(Path log) {
-        try {
-            String s = Files.readString(log, StandardCharsets.UTF_8);
-            return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
 
     private static long millisSince(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);

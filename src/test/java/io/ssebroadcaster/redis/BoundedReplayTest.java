@@ -1,5 +1,6 @@
 package io.ssebroadcaster.redis;
 
+import io.ssebroadcaster.ChildServer;
 import io.ssebroadcaster.Await;
 import io.ssebroadcaster.Http;
 import io.ssebroadcaster.RedisServer;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,8 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,7 +43,6 @@ class BoundedReplayTest {
     static final int CHANNELS = 64;
     static final int PER_CHANNEL = 100;
     static final int MESSAGE_BYTES = 16 * 1024;
-    static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)/");
 
     static RedisServer redis;
     /** Every id published, oldest first. */
@@ -83,7 +80,7 @@ class BoundedReplayTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         List<Socket> nonReading = new ArrayList<>();
         try {
-            int port = awaitPort(node, log);
+            int port = ChildServer.awaitPort(node, log);
             Await.until(() -> Http.get(port, "/observe/health/ready").statusCode() == 200, "node ready");
 
             // Four clients ask for everything and never read
@@ -100,7 +97,7 @@ class BoundedReplayTest {
 
             // A long poll for everything: answered, within the long-poll answer's limit
             HttpResponse<String> poll = Http.get(port, "/?channels=big-*&transport=poll&lastEventId=1-0");
-            assertEquals(200, poll.statusCode(), () -> "node log:\n" + tail(log));
+            assertEquals(200, poll.statusCode(), () -> "node log:\n" + ChildServer.tail(log));
             assertEquals("true", poll.headers().firstValue("X-SSE-History-Truncated").orElse(null));
             assertTrue(poll.body().length() <= (1 << 20) + 4096, "poll answer of " + poll.body().length() + " bytes");
 
@@ -121,7 +118,7 @@ class BoundedReplayTest {
                         "a gap-free tail ending at the newest message");
             }
 
-            assertTrue(node.isAlive(), () -> "the node died:\n" + tail(log));
+            assertTrue(node.isAlive(), () -> "the node died:\n" + ChildServer.tail(log));
             assertEquals(200, Http.get(port, "/observe/health/ready").statusCode());
             String more = Http.publish(port, "big-0", "still here");
             assertTrue(EventId.parse(more).isAfter(EventId.parse(newest)));
@@ -134,27 +131,5 @@ class BoundedReplayTest {
         }
     }
 
-    private static int awaitPort(Process process, Path log) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.readString(log, StandardCharsets.UTF_8));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("node exited with " + process.exitValue() + " before listening:\n" + tail(log));
-            }
-            Thread.sleep(20); // polling the log file for the start-up line
-        }
-        throw new AssertionError("node not listening after 60 s:\n" + tail(log));
-    }
 
-    private static String tail(Path log) {
-        try {
-            String s = Files.readString(log, StandardCharsets.UTF_8);
-            return s.length() > 4000 ? s.substring(s.length() - 4000) : s;
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
-    }
 }
