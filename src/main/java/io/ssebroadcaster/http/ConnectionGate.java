@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -44,7 +45,7 @@ import java.util.logging.Logger;
  *       cap, which leaves the rest for everything else.</li>
  * </ul>
  *
- * <p>Event streams and long polls are marked as such by {@link SubscribeService} and have no
+ * <p>Event streams and long polls are let go of while they last ({@link SubscribeService} tells when) and have no
  * deadline here; HTTP/2 connections (TLS only) are left to Helidon once their first request arrives.
  */
 public final class ConnectionGate implements AutoCloseable {
@@ -62,8 +63,6 @@ public final class ConnectionGate implements AutoCloseable {
         BODY,
         /** Its head (and any body) is in; being served. */
         SERVED,
-        /** An event stream or a long poll. */
-        STREAM,
         /** HTTP/2: many requests share it, Helidon keeps its own limits. */
         HTTP2
     }
@@ -92,7 +91,10 @@ public final class ConnectionGate implements AutoCloseable {
         }
     }
 
+    /** Every accepted socket the gate watches: all but the open streams and polls. */
     private final Map<SocketAddress, Entry> open = new ConcurrentHashMap<>();
+    /** Open streams and polls, which the gate does not watch but which hold sockets too. */
+    private final AtomicInteger streams = new AtomicInteger();
     private final long headNanos;
     private final long keepAliveNanos;
     private final long bodyNanos;
@@ -142,7 +144,7 @@ public final class ConnectionGate implements AutoCloseable {
             return;
         }
         open.put(peer, new Entry(peer, socket, System.nanoTime()));
-        if (open.size() > evictAbove && sweepQueued.compareAndSet(false, true)) {
+        if (open.size() + streams.get() > evictAbove && sweepQueued.compareAndSet(false, true)) {
             sweeper.execute(this::sweepSafely); // the listener thread itself only counts
         }
     }
@@ -165,19 +167,34 @@ public final class ConnectionGate implements AutoCloseable {
         }
     }
 
-    /** The request became an event stream or a long poll. */
-    void streamOpened(ServerRequest req) {
-        Entry e = entry(req.remotePeer().address());
-        if (e != null && e.phase != Phase.HTTP2) {
-            e.enter(Phase.STREAM, System.nanoTime());
+    /**
+     * The request became an event stream or a long poll: it has no deadline here and is counted by
+     * {@code --max-connections}, so the gate lets go of it (an idle stream costs the gate nothing
+     * but this count) and hands back what {@link #streamClosed} needs to watch the connection again.
+     *
+     * @return the connection's socket, or null when the gate does not watch it (HTTP/2, or unseen)
+     */
+    Socket streamOpened(ServerRequest req) {
+        SocketAddress peer = req.remotePeer().address();
+        Entry e = entry(peer);
+        if (e == null || e.phase == Phase.HTTP2 || !open.remove(peer, e)) {
+            return null;
         }
+        streams.incrementAndGet();
+        return e.socket;
     }
 
     /** The stream or poll is over; an HTTP/1 connection may be kept alive for another request. */
-    void streamClosed(ServerRequest req) {
-        Entry e = entry(req.remotePeer().address());
-        if (e != null && e.phase == Phase.STREAM) {
-            e.enter(Phase.KEPT_ALIVE, System.nanoTime());
+    void streamClosed(Socket socket) {
+        if (socket == null) {
+            return;
+        }
+        streams.decrementAndGet();
+        SocketAddress peer = socket.getRemoteSocketAddress();
+        if (peer != null && !socket.isClosed()) {
+            Entry e = new Entry(peer, socket, System.nanoTime());
+            e.phase = Phase.KEPT_ALIVE;
+            open.put(peer, e);
         }
     }
 
@@ -197,7 +214,7 @@ public final class ConnectionGate implements AutoCloseable {
     void sweep() {
         sweepQueued.set(false);
         long now = System.nanoTime();
-        int live = 0;
+        int live = streams.get();
         List<Entry> waiting = new ArrayList<>();
         for (Iterator<Entry> it = open.values().iterator(); it.hasNext(); ) {
             Entry e = it.next();

@@ -10,6 +10,8 @@ import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.auth.Token;
 import io.ssebroadcaster.delivery.EventStreams;
 
+import java.net.Socket;
+
 /**
  * {@code GET /?channels=...}: an SSE stream, or one long poll for clients without EventSource.
  *
@@ -47,12 +49,12 @@ final class SubscribeService implements HttpService, Handler {
         SubscribeRequest request = SubscribeRequest.parse(req, maxChannels);
         Token token = access.checkSubscribe(request.token(), request.channels());
         connections.acquire();
-        gate.streamOpened(req); // counted by the limiter above: no request deadline applies to it
+        Socket watched = gate.streamOpened(req); // counted by the limiter above: no request deadline applies to it
         try {
             streams.serve(req, res, new EventStreams.Request(request.channels(), request.lastEventId(),
                     request.longPoll(), token == null ? null : token.expiresAt()));
         } finally {
-            gate.streamClosed(req);
+            gate.streamClosed(watched);
             connections.release();
         }
     }
