@@ -56,6 +56,8 @@ public final class SseBroadcaster implements AutoCloseable {
     private static final int FD_RESERVE = 256;
     /** Helidon's default is 4 KiB per connection; idle streams need none of it. */
     private static final int WRITE_BUFFER_BYTES = 512;
+    /** Connections waiting to be accepted (Helidon's default is 1,024). */
+    private static final int LISTEN_BACKLOG = 8192;
 
     private final Settings settings;
     private final Hub hub;
@@ -158,6 +160,10 @@ public final class SseBroadcaster implements AutoCloseable {
         return listener
                 .protocolsDiscoverServices(false)
                 .maxTcpConnections(tcpConnections)
+                // Browsers that lost their network together come back together: queue their connects
+                // (the kernel caps this at net.core.somaxconn) rather than drop SYNs, which a client
+                // retries only after 1, 3, 7, 15 s
+                .backlog(LISTEN_BACKLOG)
                 // Tells the gate of each accepted socket; Helidon has no read timeout on them of its own
                 .connectionOptions(new GateSocketOptions(SocketOptions.builder().build(), gate))
                 // Above 0 Helidon writes on its own thread and swallows write errors, so dead clients would go unnoticed

@@ -39,7 +39,7 @@ import java.util.logging.Logger;
  *       trickle cannot stretch;</li>
  *   <li>closes one whose request body has not arrived within the body timeout of its head;</li>
  *   <li>when the listener's sockets run short, closes the connections that wait for a request (idle
- *       keep-alives, trickling or silent ones), oldest first, so Helidon keeps accepting and a
+ *       keep-alives, trickling or silent ones), oldest first (none younger than {@link #EVICT_MIN_AGE_NANOS}), so Helidon keeps accepting and a
  *       publish, {@code /health} or {@code /metrics} gets in. Streams and requests being served are
  *       never closed by it: streams have their own cap ({@code --max-connections}) below the socket
  *       cap, which leaves the rest for everything else.</li>
@@ -52,6 +52,12 @@ public final class ConnectionGate implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ConnectionGate.class.getName());
     private static final long SWEEP_EVERY_MILLIS = 250;
+    /**
+     * A connection this young is not closed to make room: in a reconnect storm the newcomers are
+     * that young, and the room they need comes from the departed streams, noticed within a second.
+     * A slow client that holds a socket is older.
+     */
+    static final long EVICT_MIN_AGE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** Where a connection is, as far as deadlines go. */
     enum Phase {
@@ -235,7 +241,7 @@ public final class ConnectionGate implements AutoCloseable {
                 continue;
             }
             live++;
-            if (e.waitsForRequest()) {
+            if (e.waitsForRequest() && age > EVICT_MIN_AGE_NANOS) {
                 waiting.add(e);
             }
         }

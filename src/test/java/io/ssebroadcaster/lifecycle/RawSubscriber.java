@@ -112,12 +112,17 @@ final class RawSubscriber implements AutoCloseable {
     void readOpening() throws IOException {
         StringBuilder seen = new StringBuilder();
         boolean sawId = false;
+        boolean refused = false;
         String line;
         while ((line = readLine()) != null) {
             if (seen.length() < 300) {
                 seen.append(line).append("\\n");
             }
-            if (line.startsWith("id:")) {
+            if (line.startsWith(": refused")) {
+                refused = true; // a refusal an EventSource survives: "retry:" follows, then the answer ends
+            } else if (refused && line.startsWith("retry:")) {
+                throw new Refused(Long.parseLong(line.substring("retry:".length()).trim()), seen.toString());
+            } else if (line.startsWith("id:")) {
                 sawId = true;
             } else if (line.isEmpty() && sawId) {
                 break;
@@ -164,6 +169,16 @@ final class RawSubscriber implements AutoCloseable {
             socket.close();
         } catch (IOException e) {
             // nothing left to do
+        }
+    }
+
+    /** The server refused the stream the way an EventSource survives: come back after {@code retryMillis}. */
+    static final class Refused extends IOException {
+        final long retryMillis;
+
+        Refused(long retryMillis, String seen) {
+            super("refused, retry in " + retryMillis + " ms: " + seen);
+            this.retryMillis = retryMillis;
         }
     }
 }

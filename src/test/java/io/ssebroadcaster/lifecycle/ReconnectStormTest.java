@@ -45,7 +45,8 @@ class ReconnectStormTest {
         long started = System.nanoTime();
         ConcurrentLinkedQueue<RawSubscriber> sockets = new ConcurrentLinkedQueue<>();
         AtomicBoolean done = new AtomicBoolean();
-        try (SseBroadcaster server = TestServers.start("--max-connections", "2500", "--heartbeat", "600");
+        try (SseBroadcaster server = TestServers.start("--max-connections", "2500", "--heartbeat", "600",
+                "--refusal-retry", "500-2000");
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             int port = server.port();
             try {
@@ -122,26 +123,43 @@ class ReconnectStormTest {
         return arrivals;
     }
 
+    /**
+     * One newcomer, as an EventSource behaves: a refusal (while the departed are still being
+     * counted, the cap may refuse some) is answered by coming back after its {@code retry:}.
+     */
     private static Arrival arrive(int port, ConcurrentLinkedQueue<RawSubscriber> sockets, AtomicBoolean done) {
-        RawSubscriber client = null;
-        try {
-            client = RawSubscriber.connect(port, 0, (int) TimeUnit.SECONDS.toMillis(WAVE_SECONDS + 2));
-            sockets.add(client);
-            if (done.get()) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAVE_SECONDS);
+        while (true) {
+            RawSubscriber client = null;
+            try {
+                client = RawSubscriber.connect(port, 0, (int) TimeUnit.SECONDS.toMillis(WAVE_SECONDS + 2));
+                sockets.add(client);
+                if (done.get()) {
+                    client.close();
+                }
+                RawSubscriber.Head head = client.get("/?channels=" + CHANNEL).readHead();
+                if (!head.isEventStream()) {
+                    client.close();
+                    return new Arrival(null, "status " + head.status() + " " + head.header("content-type"));
+                }
+                client.readOpening();
+                return new Arrival(client, null);
+            } catch (RawSubscriber.Refused r) {
                 client.close();
+                if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(r.retryMillis) > deadline) {
+                    return new Arrival(null, "refused, and its retry: falls after the wave's deadline");
+                }
+                try {
+                    Thread.sleep(r.retryMillis); // what an EventSource does with retry:
+                } catch (InterruptedException e) {
+                    return new Arrival(null, e.toString());
+                }
+            } catch (Exception e) {
+                if (client != null) {
+                    client.close();
+                }
+                return new Arrival(null, e.toString());
             }
-            RawSubscriber.Head head = client.get("/?channels=" + CHANNEL).readHead();
-            if (!head.isEventStream()) {
-                client.close();
-                return new Arrival(null, "status " + head.status() + " " + head.header("content-type"));
-            }
-            client.readOpening();
-            return new Arrival(client, null);
-        } catch (Exception e) {
-            if (client != null) {
-                client.close();
-            }
-            return new Arrival(null, e.toString());
         }
     }
 
