@@ -230,12 +230,7 @@ public final class ConnectionGate implements AutoCloseable {
             }
             long age = now - e.since;
             Phase phase = e.phase;
-            if (phase == Phase.OPENED && age > headNanos || phase == Phase.KEPT_ALIVE && age > keepAliveNanos) {
-                close(e);
-                it.remove();
-                continue;
-            }
-            if (phase == Phase.BODY && age > bodyNanos) {
+            if (age > deadline(phase)) {
                 close(e);
                 it.remove();
                 continue;
@@ -259,6 +254,16 @@ public final class ConnectionGate implements AutoCloseable {
             evictionWarning.warn(() -> total + " sockets open, near the listener's cap: closed " + n
                     + " connections that were not sending a request (idle, silent or trickling ones)");
         }
+    }
+
+    /** How long a connection may stay in {@code phase}: none while it is being served or is HTTP/2. */
+    private long deadline(Phase phase) {
+        return switch (phase) {
+            case OPENED -> headNanos;
+            case KEPT_ALIVE -> keepAliveNanos;
+            case BODY -> bodyNanos;
+            case SERVED, HTTP2 -> Long.MAX_VALUE;
+        };
     }
 
     /**

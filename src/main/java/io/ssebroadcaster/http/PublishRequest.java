@@ -5,6 +5,7 @@ import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
 import io.ssebroadcaster.broker.Publication;
 import io.ssebroadcaster.hub.ChannelName;
+import io.ssebroadcaster.hub.EventType;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -31,8 +32,6 @@ import java.util.Map;
 record PublishRequest(Publication publication, String key) {
 
     /** Longest accepted SSE event name. */
-    static final int MAX_EVENT_TYPE_LENGTH = 255;
-
     /** Room for a form-encoded or JSON-escaped message of the maximum size, plus the other fields. */
     static int bodyLimit(int maxMessageBytes) {
         return (int) Math.min(Integer.MAX_VALUE - 16, 6L * maxMessageBytes + 64 * 1024);
@@ -102,19 +101,11 @@ record PublishRequest(Publication publication, String key) {
         }
     }
 
-    /**
-     * An event name must fit on one SSE line: a CR, LF or NUL in it could forge fields; other control
-     * characters have no business there either (and one separates fields on Redis).
-     */
+    /** See {@link EventType}. */
     private static void checkEventType(String event) {
-        if (event.isEmpty() || event.length() > MAX_EVENT_TYPE_LENGTH) {
-            throw ApiException.badRequest("'event' must be 1.." + MAX_EVENT_TYPE_LENGTH + " characters");
-        }
-        for (int i = 0; i < event.length(); i++) {
-            char c = event.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                throw ApiException.badRequest("'event' must not contain CR, LF, NUL or other control characters");
-            }
+        String problem = EventType.problem(event);
+        if (problem != null) {
+            throw ApiException.badRequest(problem);
         }
     }
 

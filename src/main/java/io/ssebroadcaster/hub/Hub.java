@@ -198,7 +198,7 @@ public final class Hub implements AutoCloseable {
                 throw new HubClosedException();
             }
             position = newest;
-            sub = new Subscription(channels, kind, new Outbox(queueLimit, EventId.ZERO), drain, expiresAt);
+            sub = new Subscription(channels, kind, new Outbox(queueLimit), drain, expiresAt);
             live.add(sub);
             open(kind).increment();
             registry.add(sub);

@@ -38,17 +38,13 @@ public final class Outbox {
     private int size;
     private boolean closed;
     /** Touched only by the hub, under its lock: the newest id offered, so repeats are dropped. */
-    private EventId lastOffered;
+    private EventId lastOffered = EventId.ZERO;
     /** Guarded by {@link #lock}: the replay sent everything up to here (see {@link #skipThrough}). */
     private EventId replayedTo = EventId.ZERO;
 
-    /**
-     * @param limit events it may hold before {@link Offer#OVERFLOW}
-     * @param after events up to this id were already sent (by replay), so they are not queued again
-     */
-    public Outbox(int limit, EventId after) {
+    /** @param limit events it may hold before {@link Offer#OVERFLOW} */
+    public Outbox(int limit) {
         this.limit = limit;
-        this.lastOffered = after;
     }
 
     /** Called by the hub in event-id order; never blocks on the client. */

@@ -128,7 +128,7 @@ final class PublishScript {
         c.add(p.data());
         c.add(RedisStreams.joinChannels(p.channels()));
         c.add(limits.streamMaxBytes());
-        c.add(limits.idleExpiryMillis());
+        c.add(limits.keyLifeMillis());
         c.add(RedisStreams.OFFSET_FIELD);
         c.add(window);
         for (String channel : p.channels()) {

@@ -2,6 +2,7 @@ package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.hub.ChannelName;
 import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.EventType;
 
 import java.util.List;
 
@@ -27,7 +28,6 @@ final class RedisEnvelope {
      */
     static final String PREFIX = "\u001eSSE2" + SEPARATOR;
     /** As the API allows ({@code http.PublishRequest}): longer ones were never published. */
-    static final int MAX_EVENT_TYPE_LENGTH = 255;
     /**
      * The longest channel list a publish can have: 1,024 channels (the most {@code --max-channels}
      * allows) of the longest name. A longer one is not looked at (splitting it would cost memory).
@@ -74,8 +74,8 @@ final class RedisEnvelope {
             return null;
         }
         String type = payload.substring(b + 1, c);
-        if (!isEventType(type)) {
-            return null;
+        if (!type.isEmpty() && EventType.problem(type) != null) {
+            return null; // what the API refuses (see EventType): no CR, LF or NUL can forge fields
         }
         return new Message(id, channels, type.isEmpty() ? null : type, payload.substring(c + 1));
     }
@@ -109,22 +109,5 @@ final class RedisEnvelope {
             n = n * 10 + (ch - '0');
         }
         return n;
-    }
-
-    /**
-     * Empty (none), or what the API accepts: up to {@value #MAX_EVENT_TYPE_LENGTH} characters and no
-     * control character, so no CR, LF or NUL can end the {@code event:} line and forge other fields.
-     */
-    private static boolean isEventType(String type) {
-        if (type.length() > MAX_EVENT_TYPE_LENGTH) {
-            return false;
-        }
-        for (int i = 0; i < type.length(); i++) {
-            char ch = type.charAt(i);
-            if (ch < 0x20 || ch == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -189,10 +189,7 @@ final class RedisStreamReader {
             this.limit = limit;
         }
 
-        int nextPage(boolean first) {
-            if (first) {
-                return 1;
-            }
+        int nextPage() {
             long bytes = Math.min(limit.maxBytes() - takenBytes, limit.maxBytes() - held);
             long count = Math.min(Math.min(MAX_PAGE, limit.maxEvents() - takenEvents), bytes / largest);
             return (int) Math.max(1, count);
@@ -247,10 +244,10 @@ final class RedisStreamReader {
         }
 
         private void fill() {
-            int count = readAhead.nextPage(lastRead == null);
-            // One more than wanted after the first page: it starts with the entry that ended the previous one
-            int asked = lastRead == null ? count : count + 1;
-            take(redis.xrevrange(key, end, after.streamId(), asked), count, asked);
+            int count = readAhead.nextPage();
+            // One more than wanted: a page starts with the entry that ended the previous one (the
+            // first page, one entry, is read by newestFirst)
+            take(redis.xrevrange(key, end, after.streamId(), count + 1), count, count + 1);
         }
 
         /** Keeps up to {@code count} of the entries read (newest first) that are new and after the client's id. */

@@ -441,37 +441,34 @@ final class RedisSubscriber implements ChannelInterest, AutoCloseable {
 
         @Override
         public void onPong(String argument) {
-            watch.heard();
-            try {
+            handle("catching up after the reconnect failed", () -> {
                 if (RESUBSCRIBED.equals(argument)) {
                     resubscribed();
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "catching up after the reconnect failed", e);
-            } finally {
-                watch.handled();
-            }
+            });
         }
 
         @Override
         public void onMessage(String channel, String message) {
-            watch.heard();
-            try {
-                delivery.message(channel, message, true);
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "a message from Redis could not be handled", e);
-            } finally {
-                watch.handled();
-            }
+            handle("a message from Redis could not be handled", () -> delivery.message(channel, message, true));
         }
 
         @Override
         public void onPMessage(String pattern, String channel, String message) {
+            handle("a message from Redis could not be handled",
+                    () -> delivery.message(channel, message, firstFollowerOf(channel, pattern)));
+        }
+
+        /**
+         * Redis was heard from; what it said is handled without letting a failure end the
+         * connection's thread (a bug must not deafen the node: it is logged, delivery goes on).
+         */
+        private void handle(String failure, Runnable work) {
             watch.heard();
             try {
-                delivery.message(channel, message, firstFollowerOf(channel, pattern));
+                work.run();
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "a message from Redis could not be handled", e);
+                LOG.log(Level.SEVERE, failure, e);
             } finally {
                 watch.handled();
             }

@@ -25,7 +25,8 @@
 -- ARGV[9]         data
 -- ARGV[10]        the channel list, as the envelope and the channel list field carry it
 -- ARGV[11]        bytes one stream may hold, as entrySize counts them (0: no bound)
--- ARGV[12]        with no age limit, how long a channel's keys live after its last publish, in ms (0: for ever)
+-- ARGV[12]        how long a channel's keys live after its last publish, in ms: the age limit, or without
+--                 one the idle expiry (0: for ever)
 -- ARGV[13]        stream entry field for the byte offset (see below)
 -- ARGV[14]        how long an idempotency key is remembered, in ms (0: no key given)
 -- ARGV[15..]      channel names
@@ -35,7 +36,7 @@ local ttl = tonumber(ARGV[2])
 local dataField, typeField, channelsField = ARGV[3], ARGV[4], ARGV[5]
 local prefix, sep = ARGV[6], ARGV[7]
 local eventType, data, channelList = ARGV[8], ARGV[9], ARGV[10]
-local maxBytes, idleLife, offsetField = tonumber(ARGV[11]), tonumber(ARGV[12]), ARGV[13]
+local maxBytes, life, offsetField = tonumber(ARGV[11]), tonumber(ARGV[12]), ARGV[13]
 local idemKey, idemWindow = KEYS[2 * n + 2], tonumber(ARGV[14])
 
 -- Idempotency: a key seen within the window is answered with the id its message was given, and
@@ -160,9 +161,7 @@ for i = 2, n + 1 do
       if trimmed then dropped = trimmed end
     end
     if dropped then redis.call('SET', floor, dropped) end
-    -- A channel's keys go after its history's age limit, or after idleLife without a publish
-    local life = ttl
-    if life == 0 then life = idleLife end
+    -- A channel's keys go after their life without a publish
     if life > 0 then
       redis.call('PEXPIRE', stream, life)
       if redis.call('EXISTS', floor) == 1 then redis.call('PEXPIRE', floor, life) end
@@ -181,8 +180,6 @@ if maxlen > 0 then
     redis.call('ZADD', index, 0, ARGV[14 + i])
     redis.call('ZADD', seen, string.format('%d', ms), ARGV[14 + i])
   end
-  local life = ttl
-  if life == 0 then life = idleLife end
   if life > 0 then
     local expired = redis.call('ZRANGEBYSCORE', seen, '-inf', string.format('(%d', ms - life), 'LIMIT', 0, n + 16)
     for _, name in ipairs(expired) do

@@ -112,7 +112,7 @@ class PatternIndexTest {
     // ---- the hub's registry, through its own path
 
     private static Subscription subscription(String... channels) {
-        return new Subscription(List.of(channels), Subscription.Kind.STREAM, new Outbox(10, EventId.ZERO),
+        return new Subscription(List.of(channels), Subscription.Kind.STREAM, new Outbox(10),
                 new HubTest.RecordingDrain(), null);
     }
 

@@ -90,7 +90,7 @@ class ReplayHandoffTest {
 
     @Test
     void eventsQueuedWhileTheReplayWasReadAreNotSentTwice() {
-        Outbox outbox = new Outbox(10, EventId.ZERO);
+        Outbox outbox = new Outbox(10);
         for (int n = 5; n <= 8; n++) {
             outbox.offer(event(n, "c"));
         }
