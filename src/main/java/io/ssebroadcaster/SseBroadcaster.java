@@ -42,6 +42,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -73,7 +74,7 @@ public final class SseBroadcaster implements AutoCloseable {
     private WebServer server;
     private volatile boolean closed;
 
-    private SseBroadcaster(Settings settings) {
+    private SseBroadcaster(Settings settings, UnaryOperator<Broker> decorate) {
         this.settings = settings;
         EventIdGenerator ids = new EventIdGenerator();
         MemoryHistory memory = new MemoryHistory(settings.historySize(), settings.historyTtl().toMillis(),
@@ -90,12 +91,12 @@ public final class SseBroadcaster implements AutoCloseable {
             // The history's "a missing stream may have expired" check needs how long keys live, which
             // with --history-ttl 0 is the idle expiry
             history = new RedisHistory(memory, commands, settings.historySize(), limits.keyLifeMillis());
-            this.broker = new RedisBroker(endpoint, commands, limits, (int) settings.redisPingTimeout().toMillis(),
-                    settings.maxMessageBytes());
+            this.broker = decorate.apply(new RedisBroker(endpoint, commands, limits,
+                    (int) settings.redisPingTimeout().toMillis(), settings.maxMessageBytes()));
         } else {
             history = memory;
-            this.broker = new MemoryBroker(ids,
-                    new IdempotencyKeys(settings.idempotency().window(), settings.idempotency().maxKeys()));
+            this.broker = decorate.apply(new MemoryBroker(ids,
+                    new IdempotencyKeys(settings.idempotency().window(), settings.idempotency().maxKeys())));
         }
         this.tcpConnections = tcpConnectionCap(settings.maxConnections());
         this.connections = new ConnectionLimiter(Math.min(settings.maxConnections(), tcpConnections - SPARE_CONNECTIONS));
@@ -133,7 +134,15 @@ public final class SseBroadcaster implements AutoCloseable {
     }
 
     public static SseBroadcaster create(Settings settings) {
-        return new SseBroadcaster(settings);
+        return new SseBroadcaster(settings, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #create(Settings)}, with the broker wrapped by {@code decorate}: for tests that make
+     * publishing fail at a chosen moment, and for embedders that count or trace publishes.
+     */
+    public static SseBroadcaster create(Settings settings, UnaryOperator<Broker> decorate) {
+        return new SseBroadcaster(settings, decorate);
     }
 
     /** Routing, listener limits and any HTTPS listener; the default listener's host and port are left to the caller. */

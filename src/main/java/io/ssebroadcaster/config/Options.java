@@ -96,6 +96,17 @@ final class Options {
             description = "Largest message accepted by /publish (413 above), and taken from Redis pub/sub. Default: ${DEFAULT-VALUE}")
     int maxMessageBytes;
 
+    @Option(names = "--max-batch-items", defaultValue = "1000", paramLabel = "N",
+            description = "Most publishes in one batch (a JSON array or NDJSON body of /publish; 413 above). "
+                    + "Default: ${DEFAULT-VALUE}")
+    int maxBatchItems;
+
+    /** Null when not given: then derived from --max-message-bytes (see SettingsLoader). */
+    @Option(names = "--max-batch-bytes", paramLabel = "BYTES",
+            description = "Largest body of a batch publish (413 above); at least --max-message-bytes. "
+                    + "Default: 1048576, or a single publish's body limit (6 x --max-message-bytes + 64 KiB) when larger")
+    Integer maxBatchBytes;
+
     @Option(names = "--queue-limit", defaultValue = "1000", paramLabel = "N",
             description = "Events queued for one subscriber before it is disconnected as too slow. Default: ${DEFAULT-VALUE}")
     int queueLimit;

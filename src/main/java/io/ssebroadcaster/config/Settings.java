@@ -40,7 +40,8 @@ public record Settings(
         Security security,
         Tls tls,
         Duration historyIdleExpiry,
-        Idempotency idempotency) {
+        Idempotency idempotency,
+        Batch batch) {
 
     public enum BrokerKind { MEMORY, REDIS }
 
@@ -92,6 +93,13 @@ public record Settings(
         }
     }
 
+    /**
+     * Bounds of a batch publish (a JSON array or NDJSON body): most items, and most bytes of the
+     * whole request body.
+     */
+    public record Batch(int maxItems, int maxBytes) {
+    }
+
     /** Log level (a java.util.logging level), and the optional log and pid files. */
     public record Logging(java.util.logging.Level level, java.nio.file.Path logfile, java.nio.file.Path pidfile) {
     }
@@ -108,7 +116,9 @@ public record Settings(
                 + " history-idle-expiry=" + historyIdleExpiry.toSeconds() + "s"
                 + " idempotency-window=" + idempotency.window().toSeconds() + "s"
                 + " idempotency-max-keys=" + idempotency.maxKeys()
-                + " max-message-bytes=" + maxMessageBytes + " queue-limit=" + queueLimit
+                + " max-message-bytes=" + maxMessageBytes
+                + " max-batch-items=" + batch.maxItems() + " max-batch-bytes=" + batch.maxBytes()
+                + " queue-limit=" + queueLimit
                 + " poll-timeout=" + pollTimeout.toSeconds() + "s retry=" + retry.toMillis() + "ms"
                 + " refusal-retry=" + refusalRetry.minMillis() + "-" + refusalRetry.maxMillis() + "ms"
                 + " max-backlog=" + maxBacklog.toMillis() + "ms"

@@ -24,6 +24,9 @@ import java.util.TreeMap;
  */
 public final class SettingsLoader {
 
+    /** {@code --max-batch-bytes} when not given, unless a single publish's body may be larger. */
+    static final int DEFAULT_MAX_BATCH_BYTES = 1 << 20;
+
     private SettingsLoader() {
     }
 
@@ -179,6 +182,14 @@ public final class SettingsLoader {
                 o.idempotencyMaxKeys, "must be 1..10000000");
         at.check(o.maxMessageBytes >= 1 && o.maxMessageBytes <= 16 << 20, "max-message-bytes", o.maxMessageBytes,
                 "must be 1..16777216");
+        at.check(o.maxBatchItems >= 1 && o.maxBatchItems <= 100_000, "max-batch-items", o.maxBatchItems,
+                "must be 1..100000");
+        // Derived when not given, so that raising --max-message-bytes alone never makes the start fail
+        // (6 x + 64 KiB: the single publish's body limit, PublishRequest.bodyLimit)
+        int maxBatchBytes = o.maxBatchBytes != null ? o.maxBatchBytes
+                : (int) Math.max(DEFAULT_MAX_BATCH_BYTES, Math.min(Integer.MAX_VALUE - 16, 6L * o.maxMessageBytes + 64 * 1024));
+        at.check(maxBatchBytes >= o.maxMessageBytes && maxBatchBytes <= 1 << 30, "max-batch-bytes", maxBatchBytes,
+                "must be at least --max-message-bytes (" + o.maxMessageBytes + ") and at most 1073741824");
         at.check(o.queueLimit >= 1 && o.queueLimit <= 1_000_000, "queue-limit", o.queueLimit, "must be 1..1000000");
         at.check(o.pollTimeout >= 1 && o.pollTimeout <= 300, "poll-timeout", o.pollTimeout, "must be 1..300 seconds");
         at.check(o.retry >= 0 && o.retry <= 3_600_000, "retry", o.retry, "must be 0..3600000 milliseconds");
@@ -254,7 +265,8 @@ public final class SettingsLoader {
                 new Settings.Security(blankToNull(o.jwtSecret), o.jwtPublicKey, privateChannels, o.requireAuth),
                 new Settings.Tls(o.sslPort, o.sslCert, o.sslKey, o.sslOnly),
                 Duration.ofSeconds(o.historyIdleExpiry),
-                new Settings.Idempotency(Duration.ofSeconds(o.idempotencyWindow), o.idempotencyMaxKeys));
+                new Settings.Idempotency(Duration.ofSeconds(o.idempotencyWindow), o.idempotencyMaxKeys),
+                new Settings.Batch(o.maxBatchItems, maxBatchBytes));
     }
 
     /** {@code 2000-10000}, or one number for a fixed delay; null when malformed or out of range. */

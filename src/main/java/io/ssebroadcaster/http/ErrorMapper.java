@@ -19,7 +19,10 @@ import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
 import io.ssebroadcaster.hub.PatternLimitException;
 
+import jakarta.json.JsonObjectBuilder;
+
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -53,6 +56,41 @@ public final class ErrorMapper {
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
         // Not "not published": the message may reach subscribers; a retry should carry the same idempotency key
         routing.error(PublishOutcomeUnknownException.class, (req, res, e) -> send(res, 504, e.getMessage(), null));
+        routing.error(BatchItemException.class, (req, res, e) -> {
+            int status = 400;
+            if (e.refusal() instanceof ApiException refusal) {
+                status = refusal.status();
+            } else if (e.refusal() instanceof AccessDeniedException denied) {
+                if (!denied.authenticated()) {
+                    res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+                }
+                status = denied.authenticated() ? 403 : 401;
+            }
+            send(res, status, e.getMessage(), null, b -> b.add("index", e.index()));
+        });
+        routing.error(BatchPublishException.class, (req, res, e) -> {
+            // The status a single publish failing this way gets; the body adds what was published
+            RuntimeException failure = e.failure();
+            int status;
+            Integer retryAfter = null;
+            if (failure instanceof BrokerUnavailableException) {
+                status = 503;
+                retryAfter = 2;
+            } else if (failure instanceof PublishOutcomeUnknownException) {
+                status = 504;
+            } else if (failure instanceof HubClosedException || failure instanceof HubOverloadedException) {
+                status = 503;
+                retryAfter = refusals.retryAfterSeconds();
+            } else {
+                LOG.log(Level.SEVERE, "unexpected error in a batch publish", failure);
+                status = 500;
+            }
+            send(res, status, e.getMessage(), retryAfter, b -> {
+                var ids = JsonBodies.array();
+                e.published().forEach(id -> ids.add(id.toString()));
+                b.add("published", ids).add("failedAt", e.failedAt());
+            });
+        });
         routing.error(RuntimeException.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected error on " + req.prologue().method() + " " + req.path().path(), e);
             send(res, 500, "internal error", null);
@@ -159,6 +197,12 @@ public final class ErrorMapper {
     }
 
     static void send(ServerResponse res, int status, String message, Integer retryAfterSeconds) {
+        send(res, status, message, retryAfterSeconds, b -> { });
+    }
+
+    /** As above, with fields {@code extra} adds to the error object. */
+    static void send(ServerResponse res, int status, String message, Integer retryAfterSeconds,
+                     Consumer<JsonObjectBuilder> extra) {
         if (res.isSent()) {
             return;
         }
@@ -168,6 +212,6 @@ public final class ErrorMapper {
         }
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        res.send(JsonBodies.error(message));
+        res.send(JsonBodies.error(message, extra));
     }
 }

@@ -45,6 +45,19 @@ final class IdempotencyKey {
         return key;
     }
 
+    /**
+     * A batch names its keys per item: one header cannot name several messages, and keying the
+     * batch as a whole would answer a retry of a half-published batch wrongly.
+     *
+     * @throws ApiException 400 when the request carries the header
+     */
+    static void refuseHeaderForBatch(ServerRequest req) {
+        if (req.headers().contains(HEADER)) {
+            throw ApiException.badRequest("the 'Idempotency-Key' header applies to single publishes:"
+                    + " give each item of a batch its own '" + FIELD + "' field");
+        }
+    }
+
     static void check(String key) {
         if (key.isEmpty() || key.length() > MAX_LENGTH) {
             throw ApiException.badRequest("idempotency key must be 1.." + MAX_LENGTH + " characters");

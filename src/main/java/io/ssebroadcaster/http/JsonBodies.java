@@ -6,6 +6,7 @@ import jakarta.json.JsonReader;
 import jakarta.json.spi.JsonProvider;
 
 import java.io.Reader;
+import java.util.function.Consumer;
 
 /**
  * The JSON provider, looked up once. {@code jakarta.json.Json}'s static methods look the provider up
@@ -34,5 +35,12 @@ final class JsonBodies {
     /** {@code {"status":"error","error":message}} */
     static String error(String message) {
         return object().add("status", "error").add("error", message).build().toString();
+    }
+
+    /** {@code {"status":"error","error":message, ...}} with the fields {@code extra} adds. */
+    static String error(String message, Consumer<JsonObjectBuilder> extra) {
+        JsonObjectBuilder b = object().add("status", "error").add("error", message);
+        extra.accept(b);
+        return b.build().toString();
     }
 }

@@ -24,37 +24,61 @@ import java.util.Map;
  * A parsed {@code POST /publish}: cyclone_sse's form ({@code message}, {@code channel} repeated,
  * {@code key}) or a JSON object ({@code channel} or {@code channels}, {@code message} of any JSON
  * type, {@code event}, {@code key}); either may name an idempotency key ({@code idempotency_key}, or the
- * {@code Idempotency-Key} header).
+ * {@code Idempotency-Key} header). A batch ({@link BatchRequest}) is a list of such JSON objects.
  *
  * @param publication what to send
  * @param key         the publisher key from the body, or null
  */
 record PublishRequest(Publication publication, String key) {
 
-    /** Longest accepted SSE event name. */
     /** Room for a form-encoded or JSON-escaped message of the maximum size, plus the other fields. */
     static int bodyLimit(int maxMessageBytes) {
         return (int) Math.min(Integer.MAX_VALUE - 16, 6L * maxMessageBytes + 64 * 1024);
     }
 
-    static PublishRequest parse(ServerRequest req, int maxMessageBytes, int maxChannels) {
-        String mediaType;
+    static final String FORM = "application/x-www-form-urlencoded";
+    static final String JSON = "application/json";
+    static final String NDJSON = "application/x-ndjson";
+
+    /** The body's media type ({@code type/subtype}, lower case); a form when none is given. */
+    static String mediaType(ServerRequest req) {
         try {
-            mediaType = req.headers().contentType()
+            return req.headers().contentType()
                     .map(HttpMediaType::mediaType)
                     .map(m -> m.type() + "/" + m.subtype())
-                    .orElse("application/x-www-form-urlencoded");
+                    .orElse(FORM)
+                    .toLowerCase(java.util.Locale.ROOT);
         } catch (RuntimeException e) { // Helidon's parser throws several kinds on garbage
             throw ApiException.unsupportedMediaType("unreadable Content-Type");
         }
-        byte[] body = RequestBody.read(req, bodyLimit(maxMessageBytes));
-        Fields fields = switch (mediaType.toLowerCase(java.util.Locale.ROOT)) {
-            case "application/x-www-form-urlencoded" -> fromForm(body);
-            case "application/json" -> fromJson(body);
-            default -> throw ApiException.unsupportedMediaType("unsupported Content-Type '" + mediaType
-                    + "': send application/x-www-form-urlencoded or application/json");
-        };
+    }
+
+    /** A single publish from a form body; its idempotency key may also come from the header. */
+    static PublishRequest fromForm(ServerRequest req, byte[] body, int maxMessageBytes, int maxChannels) {
+        Fields fields = fromForm(body);
         return fields.validate(maxMessageBytes, maxChannels, IdempotencyKey.of(req, fields.idempotencyKey()));
+    }
+
+    /** A single publish from a JSON object body; its idempotency key may also come from the header. */
+    static PublishRequest fromJson(ServerRequest req, JsonObject body, int maxMessageBytes, int maxChannels) {
+        Fields fields = fromJson(body);
+        return fields.validate(maxMessageBytes, maxChannels, IdempotencyKey.of(req, fields.idempotencyKey()));
+    }
+
+    /**
+     * One item of a batch: the same object and rules as a single JSON publish, but its idempotency
+     * key is its own field only (the header, one per request, cannot name several messages).
+     */
+    static PublishRequest item(JsonValue value, int maxMessageBytes, int maxChannels) {
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw ApiException.badRequest("must be an object (a publish, as for a single JSON publish)");
+        }
+        Fields fields = fromJson(value.asJsonObject());
+        String key = fields.idempotencyKey();
+        if (key != null) {
+            IdempotencyKey.check(key);
+        }
+        return fields.validate(maxMessageBytes, maxChannels, key);
     }
 
     private record Fields(List<String> channels, String message, String event, String key, String idempotencyKey) {
@@ -139,26 +163,30 @@ record PublishRequest(Publication publication, String key) {
         return values.get(0);
     }
 
-    private static Fields fromJson(byte[] body) {
-        String text;
+    /**
+     * Strict UTF-8 (JSON-P would replace bad bytes without a word), a byte order mark skipped.
+     *
+     * @param what names the body in the error ("JSON body", "NDJSON body")
+     */
+    static String jsonText(byte[] body, String what) {
         try {
-            text = StrictUtf8.decode(body); // JSON-P would replace bad bytes without a word
-            if (text.startsWith("\uFEFF")) {
-                text = text.substring(1); // a byte order mark, which JSON-P skipped when it decoded
-            }
+            String text = StrictUtf8.decode(body);
+            return text.startsWith("\uFEFF") ? text.substring(1) : text; // a BOM, which JSON-P skipped when it decoded
         } catch (CharacterCodingException e) {
-            throw ApiException.badRequest("malformed JSON body: not valid UTF-8");
+            throw ApiException.badRequest("malformed " + what + ": not valid UTF-8");
         }
-        JsonValue value;
+    }
+
+    /** One JSON value. */
+    static JsonValue readJson(String text, String what) {
         try (JsonReader reader = JsonBodies.reader(new StringReader(text))) {
-            value = reader.readValue();
+            return reader.readValue();
         } catch (RuntimeException e) { // JsonException, and number or encoding failures beneath it
-            throw ApiException.badRequest("malformed JSON body: " + firstLine(e.getMessage()));
+            throw ApiException.badRequest("malformed " + what + ": " + firstLine(e.getMessage()));
         }
-        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
-            throw ApiException.badRequest("JSON body must be an object");
-        }
-        JsonObject obj = value.asJsonObject();
+    }
+
+    private static Fields fromJson(JsonObject obj) {
         List<String> channels = new ArrayList<>();
         JsonValue channel = obj.get("channel");
         if (channel != null) {

@@ -53,7 +53,7 @@ final class RequestBody {
         return Arrays.copyOf(buf, n);
     }
 
-    private static ApiException tooLarge(int limit) {
+    static ApiException tooLarge(int limit) {
         return ApiException.payloadTooLarge("request body larger than " + limit + " bytes");
     }
 }

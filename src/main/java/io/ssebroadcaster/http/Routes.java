@@ -39,7 +39,8 @@ public final class Routes {
         });
         AccessPolicy access = new AccessPolicy(settings.httpSecret(), settings.security());
         routing.register(new SubscribeService(streams, access, settings.maxChannels(), connections, gate));
-        routing.register(new PublishService(broker, access, settings.maxMessageBytes(), settings.maxChannels(), gate));
+        routing.register(new PublishService(broker, access, new BatchRequest.Limits(settings.maxMessageBytes(),
+                settings.maxChannels(), settings.batch().maxItems(), settings.batch().maxBytes()), gate));
         routing.register(new StatsService(hub, refusals, access));
         StaticFiles.register(routing);
         routing.any((req, res) -> {
