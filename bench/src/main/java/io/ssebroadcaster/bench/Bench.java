@@ -99,6 +99,13 @@ public final class Bench {
         if (!List.of("form", "raw", "json").contains(format)) {
             throw new IllegalArgumentException("--pub-format must be form, raw or json");
         }
+        int batch = (int) Math.max(1, cfg.num("batch", 1));
+        if (batch > 1 && !format.equals("json")) {
+            throw new IllegalArgumentException("--batch above 1 needs --pub-format json");
+        }
+        if (batch > 1) {
+            result.put("batch", Integer.toString(batch));
+        }
         int n = (int) cfg.num("subscribers", 1000);
         int channelCount = (int) Math.max(1, cfg.num("channels", 1));
         String prefix = cfg.str("channel-prefix", "bench-" + Long.toString(System.nanoTime() % 1_000_000_007L, 36));
@@ -231,7 +238,7 @@ public final class Bench {
             Endpoint pubEndpoint = pub;
             for (int p = 0; p < publisherCount; p++) {
                 publishers[p] = new Publisher(p, pubEndpoint, format, channels, messages,
-                        (int) cfg.num("payload-bytes", 0), errors);
+                        (int) cfg.num("payload-bytes", 0), errors, batch);
             }
             long serverCpu0 = Proc.cpuNanos(pids);
             long selfCpu0 = Proc.cpuNanos(Proc.self());
@@ -375,10 +382,10 @@ public final class Bench {
         }
         double pubWall = Double.parseDouble(result.remove("_pubwall"));
         double wall = Double.parseDouble(result.remove("_wall"));
-        say("published        %d accepted, %d rejected in %s s: %s msg/s (%s), %d publisher connection(s); "
+        say("published        %d accepted, %d rejected in %s s: %s msg/s (%s), %d publisher connection(s)%s; "
                         + "publish round trip p50 %s ms, p99 %s ms, max %s ms%s",
                 accepted, rejected, f2(pubWall), f1(accepted / pubWall), rate > 0 ? "target " + f1(rate) : "closed loop",
-                publishers.length, f2(ms(rtt.quantile(0.5))), f2(ms(rtt.quantile(0.99))), f2(ms(rtt.max())),
+                publishers.length, result.containsKey("batch") ? " in batches of " + result.get("batch") : "", f2(ms(rtt.quantile(0.5))), f2(ms(rtt.quantile(0.99))), f2(ms(rtt.max())),
                 rate > 0 && late.count() > 0 ? ", sends behind schedule p99 " + f2(ms(late.quantile(0.99))) + " ms" : "");
         result.put("published", Long.toString(accepted));
         result.put("rejected", Long.toString(rejected));

@@ -36,6 +36,9 @@ final class Config {
               --messages M           stop after M messages at most (default: rate x duration, or
                                      2,000,000 in closed loop)
               --publishers P         keep-alive publisher connections, each its own thread (default 1)
+              --batch N              messages per publish request (default 1); above 1 each request is
+                                     a JSON array of N publish objects (SSE Broadcaster's batch publish,
+                                     needs --pub-format json), each to its own random channel
               --payload-bytes B      padding added to each message (default 0; the header is ~40 B)
               --idle-seconds S       memory mode: publish nothing, hold the connections S seconds,
                                      report RSS per connection (default: off)
@@ -64,7 +67,7 @@ final class Config {
 
     private static final List<String> FLAGS = List.of("sub-url", "pub-url", "pub-format", "stats-url",
             "server-pid", "subscribers", "channels", "channel-prefix", "rate", "duration", "messages",
-            "publishers", "payload-bytes", "idle-seconds", "slow-fraction", "threads", "source-addrs", "source-start",
+            "publishers", "batch", "payload-bytes", "idle-seconds", "slow-fraction", "threads", "source-addrs", "source-start",
             "connect-concurrency", "open-timeout", "drain-idle", "max-seconds", "label", "server-name",
             "result-file");
     private static final List<String> SWITCHES = List.of("timeline", "help");

@@ -16,7 +16,11 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One keep-alive publisher connection on its own thread. Messages are numbered globally (the
  * index into {@link Messages}) and per (publisher, channel), so subscribers can check order and
- * completeness; a sequence number is used up only by an accepted publish.
+ * completeness; a sequence number is used up only by an accepted publish. With {@code batch} above 1
+ * (JSON only: SSE Broadcaster's batch publish) each request carries that many messages as a JSON array,
+ * each to its own random channel and with its own numbers and send time, so the subscribers' checks
+ * are the same. A refused batch counts all its messages rejected (one refused part way, which a
+ * benchmark should never see, would then show as duplicates: its published part is sent again).
  */
 final class Publisher extends Thread {
 
@@ -47,6 +51,7 @@ final class Publisher extends Thread {
     private final Messages messages;
     private final String padding;
     private final Map<String, LongAdder> errors;
+    private final int batch;
     final long[] seqs; // accepted messages per channel
     final Histogram roundTrip = new Histogram();
     final Histogram lateness = new Histogram();
@@ -59,7 +64,7 @@ final class Publisher extends Thread {
     private OutputStream out;
 
     Publisher(int id, Endpoint endpoint, String format, String[] channels, Messages messages, int paddingBytes,
-              Map<String, LongAdder> errors) {
+              Map<String, LongAdder> errors, int batch) {
         super("bench-publisher-" + id);
         setDaemon(true);
         this.id = id;
@@ -69,6 +74,7 @@ final class Publisher extends Thread {
         this.messages = messages;
         this.padding = "x".repeat(paddingBytes);
         this.errors = errors;
+        this.batch = batch;
         this.seqs = new long[channels.length];
     }
 
@@ -77,7 +83,7 @@ final class Publisher extends Thread {
         java.util.Random random = new java.util.Random(id * 7919L + 17);
         try {
             while (true) {
-                int idx = messages.next.getAndIncrement();
+                int idx = messages.next.getAndAdd(batch);
                 if (idx >= messages.capacity || messages.stop) {
                     return;
                 }
@@ -93,6 +99,14 @@ final class Publisher extends Thread {
                     lateness.record(now - due);
                 } else if (now >= messages.endNanos) {
                     return;
+                }
+                if (batch > 1) {
+                    int[] chs = new int[Math.min(batch, messages.capacity - idx)];
+                    for (int k = 0; k < chs.length; k++) {
+                        chs[k] = channels.length == 1 ? 0 : random.nextInt(channels.length);
+                    }
+                    publishBatch(idx, chs);
+                    continue;
                 }
                 int ch = channels.length == 1 ? 0 : random.nextInt(channels.length);
                 publish(idx, ch);
@@ -123,6 +137,44 @@ final class Publisher extends Thread {
                 type = "application/x-www-form-urlencoded";
             }
         }
+        messages.sentNanos[idx] = sent;
+        int status = send(channel, body, type);
+        if (status >= 200 && status < 300) {
+            seqs[ch] = seq;
+            messages.channelOf[idx] = ch;
+            accepted++;
+        } else {
+            rejected++;
+        }
+    }
+
+    /** Messages {@code idx}, {@code idx + 1}, ... to channels {@code chs}, as one JSON array. */
+    private void publishBatch(int idx, int[] chs) {
+        long[] next = seqs.clone();
+        long sent = System.nanoTime();
+        StringBuilder body = new StringBuilder(chs.length * (80 + padding.length())).append('[');
+        for (int k = 0; k < chs.length; k++) {
+            long seq = ++next[chs[k]];
+            body.append(k == 0 ? "" : ",").append("{\"channel\":\"").append(channels[chs[k]])
+                    .append("\",\"message\":\"B").append(id).append('.').append(seq).append('.').append(idx + k)
+                    .append('.').append(sent).append('.').append(padding).append("\"}");
+            messages.sentNanos[idx + k] = sent;
+        }
+        int status = send(channels[chs[0]], body.append(']').toString(), "application/json");
+        if (status >= 200 && status < 300) {
+            System.arraycopy(next, 0, seqs, 0, seqs.length);
+            for (int k = 0; k < chs.length; k++) {
+                messages.channelOf[idx + k] = chs[k];
+            }
+            accepted += chs.length;
+        } else {
+            rejected += chs.length; // a batch refused part way is counted as refused whole (see the class comment)
+        }
+    }
+
+    /** Sends one request and reads its answer: the status, or -1 when the connection failed. */
+    private int send(String channel, String body, String type) {
+        long sent = System.nanoTime();
         byte[] bodyBytes = body.getBytes(StandardCharsets.US_ASCII);
         String head = "POST " + endpoint.path(channel) + " HTTP/1.1\r\nHost: " + endpoint.hostHeader()
                 + "\r\nContent-Type: " + type + "\r\nContent-Length: " + bodyBytes.length + "\r\n\r\n";
@@ -140,24 +192,19 @@ final class Publisher extends Thread {
             byte[] req = new byte[headBytes.length + bodyBytes.length];
             System.arraycopy(headBytes, 0, req, 0, headBytes.length);
             System.arraycopy(bodyBytes, 0, req, headBytes.length, bodyBytes.length);
-            messages.sentNanos[idx] = sent;
             out.write(req);
             out.flush();
             int status = readResponse();
             roundTrip.record(System.nanoTime() - sent);
             statuses.merge(status, 1L, Long::sum);
-            if (status >= 200 && status < 300) {
-                seqs[ch] = seq;
-                messages.channelOf[idx] = ch;
-                accepted++;
-            } else {
-                rejected++;
+            if (status < 200 || status >= 300) {
                 errors.computeIfAbsent("publish status " + status, k -> new LongAdder()).increment();
             }
+            return status;
         } catch (IOException e) {
-            rejected++;
             errors.computeIfAbsent("publish: " + e.getMessage(), k -> new LongAdder()).increment();
             closeQuietly();
+            return -1;
         }
     }
 

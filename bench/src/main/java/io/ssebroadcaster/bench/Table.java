@@ -107,7 +107,7 @@ public final class Table {
         if (label.startsWith("memory")) {
             return MEMORY;
         }
-        if (label.startsWith("channels")) {
+        if (label.startsWith("channels") || label.startsWith("batch")) {
             return CHANNELS;
         }
         if (label.startsWith("slow")) {
