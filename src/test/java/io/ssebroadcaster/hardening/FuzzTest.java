@@ -475,7 +475,7 @@ class FuzzTest {
         }
         if (s >= 200) {
             if (c.target() == Target.PUBLISH && s == 200 && "POST".equals(c.method()) && !isJsonOk(o)) {
-                return "200 on /publish without {\"status\":\"ok\",\"id\":...}";
+                return "200 on /publish without {\"status\":\"ok\",\"id\":...} (or \"ids\" for a batch)";
             }
             if (s == 200 && o.stream() && !new String(o.body(), StandardCharsets.UTF_8).matches("comment:ok|: ok")) {
                 return "stream does not start with ': ok'";
@@ -527,8 +527,13 @@ class FuzzTest {
 
     static boolean isJsonOk(Outcome o) {
         JsonObject json = jsonObject(o);
-        return json != null && "ok".equals(stringField(json, "status"))
-                && stringField(json, "id") != null && stringField(json, "id").matches("\\d+-\\d+");
+        if (json == null || !"ok".equals(stringField(json, "status"))) {
+            return false;
+        }
+        if (json.get("ids") instanceof jakarta.json.JsonArray ids) { // a batch publish
+            return !ids.isEmpty() && ids.stream().allMatch(v -> v instanceof JsonString s && s.getString().matches("\\d+-\\d+"));
+        }
+        return stringField(json, "id") != null && stringField(json, "id").matches("\\d+-\\d+");
     }
 
     private static JsonObject jsonObject(Outcome o) {
