@@ -107,7 +107,7 @@ public final class Table {
         if (label.startsWith("memory")) {
             return MEMORY;
         }
-        if (label.startsWith("channels") || label.startsWith("batch")) {
+        if (label.startsWith("channels") || label.startsWith("batch") || label.startsWith("sweep")) {
             return CHANNELS;
         }
         if (label.startsWith("slow")) {
@@ -176,7 +176,7 @@ public final class Table {
                 first = false;
             }
         }
-        return sb.toString();
+        return sb.append(Sweep.render(byLabel, cols)).toString();
     }
 
     private static void derive(Map<String, String> kv) {
