@@ -118,7 +118,7 @@ final class Sweep {
             int at = Math.min(col(lo + d, lo, hi, width), width + 8 - labels[d].length());
             labels[d].getChars(0, labels[d].length(), axis, at);
         }
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%9s  %s%n", "msg/s \\ p99",
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%9s  %s%n", "msg/s",
                 new String(axis).stripTrailing()));
         for (int rate : rates) {
             char[] row = " ".repeat(width).toCharArray();
