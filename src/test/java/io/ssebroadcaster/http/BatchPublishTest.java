@@ -1,16 +1,13 @@
 package io.ssebroadcaster.http;
 
+import io.ssebroadcaster.HookedBroker;
 import io.ssebroadcaster.Http;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
-import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
-import io.ssebroadcaster.broker.Publication;
 import io.ssebroadcaster.broker.PublishOutcomeUnknownException;
-import io.ssebroadcaster.hub.ChannelInterest;
 import io.ssebroadcaster.hub.EventId;
-import io.ssebroadcaster.hub.Hub;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import org.junit.jupiter.api.AfterAll;
@@ -20,9 +17,6 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,14 +33,14 @@ class BatchPublishTest {
     /** Default limits, a broker that can be told to fail on its n-th next publish. */
     static SseBroadcaster server;
     static int port;
-    static final FailingBroker.Switch failure = new FailingBroker.Switch();
+    static HookedBroker broker;
 
     /** Small limits and a publisher key: limits and access checks. */
     static SseBroadcaster limited;
 
     @BeforeAll
     static void start() {
-        server = SseBroadcaster.create(TestServers.settings(), b -> new FailingBroker(b, failure)).start();
+        server = SseBroadcaster.create(TestServers.settings(), b -> broker = new HookedBroker(b)).start();
         port = server.port();
         limited = TestServers.start("--max-batch-items", "3", "--max-batch-bytes", "1024", "--max-message-bytes", "100",
                 "--http-secret", "s3cret");
@@ -232,7 +226,9 @@ class BatchPublishTest {
         String ch = channel();
         try (SseClient sub = SseClient.open(port, "channels=" + ch)) {
             sub.awaitComments(1);
-            failure.failNth(2, () -> new BrokerUnavailableException("Redis is unavailable (test)", null));
+            broker.beforeNth(2, () -> {
+                throw new BrokerUnavailableException("Redis is unavailable (test)", null);
+            });
             HttpResponse<String> r = Http.post(port, "application/json", array(ch, "0", "1", "2", "3"));
             JsonObject e = error(503, r, "item 2 not published");
             assertEquals("2", r.headers().firstValue("Retry-After").orElse(""));
@@ -247,74 +243,15 @@ class BatchPublishTest {
             assertEquals(published, got.subList(0, 2).stream().map(SseClient.Received::id).toList());
             assertEquals(rest, got.subList(2, 4).stream().map(SseClient.Received::id).toList());
 
-            failure.failNth(0, () -> new PublishOutcomeUnknownException("publish outcome unknown (test)", null));
+            broker.beforeNth(0, () -> {
+                throw new PublishOutcomeUnknownException("publish outcome unknown (test)", null);
+            });
             r = Http.post(port, "application/x-ndjson", item(ch, "4") + "\n" + item(ch, "5"));
             e = error(504, r, "item 0 outcome unknown");
             assertEquals(0, e.getInt("failedAt"));
             assertEquals(0, e.getJsonArray("published").size());
             Http.publish(port, ch, "marker");
             assertEquals("marker", sub.awaitCount(5).get(4).data(), "nothing of the failed batch was published");
-        }
-    }
-
-    /** A broker that passes publishes on, except that it can be told to fail one of the next ones. */
-    static final class FailingBroker implements Broker {
-
-        /** Which publish fails, counted from when it is set, and how. */
-        static final class Switch {
-            private final AtomicInteger countdown = new AtomicInteger(-1);
-            private final AtomicReference<Supplier<RuntimeException>> failure = new AtomicReference<>();
-
-            /** The {@code n}-th publish from now (0: the next) throws what {@code failure} makes; once. */
-            void failNth(int n, Supplier<RuntimeException> failure) {
-                this.failure.set(failure);
-                countdown.set(n);
-            }
-
-            void beforePublish() {
-                if (countdown.getAndUpdate(n -> n >= 0 ? n - 1 : n) == 0) {
-                    throw failure.get().get();
-                }
-            }
-        }
-
-        private final Broker delegate;
-        private final Switch failure;
-
-        FailingBroker(Broker delegate, Switch failure) {
-            this.delegate = delegate;
-            this.failure = failure;
-        }
-
-        @Override
-        public ChannelInterest interest() {
-            return delegate.interest();
-        }
-
-        @Override
-        public void start(Hub hub) {
-            delegate.start(hub);
-        }
-
-        @Override
-        public EventId publish(Publication publication) {
-            failure.beforePublish();
-            return delegate.publish(publication);
-        }
-
-        @Override
-        public boolean isReady() {
-            return delegate.isReady();
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -1,23 +1,19 @@
 package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.Await;
+import io.ssebroadcaster.HookedBroker;
 import io.ssebroadcaster.Http;
 import io.ssebroadcaster.RedisServer;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
-import io.ssebroadcaster.broker.Broker;
-import io.ssebroadcaster.broker.Publication;
-import io.ssebroadcaster.hub.ChannelInterest;
-import io.ssebroadcaster.hub.EventId;
-import io.ssebroadcaster.hub.Hub;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -44,10 +40,13 @@ class BatchPublishRedisTest {
     @Test
     void aRedisStallPartWayIsAnsweredWithThePublishedIdsAndTheRestCanBeSentAgain() {
         try (RedisServer redis = RedisServer.start()) {
-            AtomicInteger pauseBefore = new AtomicInteger(-1); // publishes to go before Redis is paused
+            AtomicReference<HookedBroker> hooked = new AtomicReference<>();
             SseBroadcaster node = SseBroadcaster.create(
                     TestServers.settings("--broker", "redis", "--redis-port", Integer.toString(redis.port())),
-                    b -> new PausingBroker(b, pauseBefore, redis)).start();
+                    b -> {
+                        hooked.set(new HookedBroker(b));
+                        return hooked.get();
+                    }).start();
             try (SseClient sub = SseClient.open(node.port(), "channels=batched")) {
                 sub.awaitComments(1);
                 Await.until(() -> node.broker().isReady(), "connected");
@@ -62,7 +61,7 @@ class BatchPublishRedisTest {
                 assertEquals(ids, got.stream().map(SseClient.Received::id).toList());
 
                 // Redis stalls before item 2 of 5: items 0 and 1 published, item 2's fate unknown, 3 and 4 not sent
-                pauseBefore.set(2);
+                hooked.get().beforeNth(2, redis::pause);
                 HttpResponse<String> r;
                 try {
                     r = Http.post(node.port(), "application/json", batch(0, 5));
@@ -94,52 +93,6 @@ class BatchPublishRedisTest {
             } finally {
                 node.close();
             }
-        }
-    }
-
-    /** Pauses Redis (kill -STOP) just before the n-th next publish, once. */
-    static final class PausingBroker implements Broker {
-        private final Broker delegate;
-        private final AtomicInteger countdown;
-        private final RedisServer redis;
-
-        PausingBroker(Broker delegate, AtomicInteger countdown, RedisServer redis) {
-            this.delegate = delegate;
-            this.countdown = countdown;
-            this.redis = redis;
-        }
-
-        @Override
-        public EventId publish(Publication publication) {
-            if (countdown.getAndUpdate(n -> n >= 0 ? n - 1 : n) == 0) {
-                redis.pause();
-            }
-            return delegate.publish(publication);
-        }
-
-        @Override
-        public ChannelInterest interest() {
-            return delegate.interest();
-        }
-
-        @Override
-        public void start(Hub hub) {
-            delegate.start(hub);
-        }
-
-        @Override
-        public boolean isReady() {
-            return delegate.isReady();
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }
