@@ -88,11 +88,7 @@ class SlowWarningsTest {
         stalled.block = new CountDownLatch(1);
         Subscription sub = attach("slow", stalled);
         publish("slow");
-        Await.until(() -> stalled.entered == 1, "writing");
-        clock.addAndGet(Writers.STALL + 1);
-        writers.watchOnce();
-        clock.addAndGet(Writers.WRITE_TIMEOUT);
-        writers.watchOnce();
+        WritersTest.blockPastWriteTimeout(stalled, clock, writers);
         assertEquals(Subscription.EndReason.SLOW, sub.endReason());
         assertEquals(1, warnings.size(), warnings.toString());
         assertTrue(warnings.get(0).contains("write"), warnings.toString());

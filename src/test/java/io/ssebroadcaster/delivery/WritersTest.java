@@ -95,6 +95,15 @@ class WritersTest {
         }
     }
 
+    /** Once a write to {@code stalled} blocks: the watchdog finds it stalled, then blocked past the write timeout. */
+    static void blockPastWriteTimeout(FakeOutlet stalled, AtomicLong clock, Writers writers) {
+        Await.until(() -> stalled.entered == 1, "writing");
+        clock.addAndGet(Writers.STALL + 1);
+        writers.watchOnce();
+        clock.addAndGet(Writers.WRITE_TIMEOUT);
+        writers.watchOnce();
+    }
+
     private Subscription attach(String channel, FakeOutlet outlet) {
         PushedStream stream = new PushedStream(writers, () -> new Event(EventId.ZERO, List.of(), null, "",
                 ": bye\nretry: 1234\n\n".getBytes(StandardCharsets.US_ASCII)));
@@ -148,11 +157,7 @@ class WritersTest {
         stalled.block = new CountDownLatch(1);
         Subscription sub = attach("slow", stalled);
         publish("slow", "stuck");
-        Await.until(() -> stalled.entered == 1, "writing");
-        clock.addAndGet(Writers.STALL + 1);
-        writers.watchOnce();
-        clock.addAndGet(Writers.WRITE_TIMEOUT);
-        writers.watchOnce();
+        blockPastWriteTimeout(stalled, clock, writers);
         assertEquals(Subscription.EndReason.SLOW, sub.endReason());
         assertTrue(stalled.aborted, "its connection is cut, which fails the blocked write");
         assertEquals(1, hub.stats().slowDropped());
