@@ -31,6 +31,9 @@ import io.ssebroadcaster.hub.PatternLimits;
 import io.ssebroadcaster.hub.ReplayLimit;
 import io.ssebroadcaster.observe.GraphiteExporter;
 import io.ssebroadcaster.observe.Observability;
+import io.ssebroadcaster.redis.ClusterBroker;
+import io.ssebroadcaster.redis.ClusterClient;
+import io.ssebroadcaster.redis.ClusterEndpoint;
 import io.ssebroadcaster.redis.RedisBroker;
 import io.ssebroadcaster.redis.RedisEndpoint;
 import io.ssebroadcaster.redis.RedisHistory;
@@ -80,14 +83,19 @@ public final class SseBroadcaster implements AutoCloseable {
         MemoryHistory memory = new MemoryHistory(settings.historySize(), settings.historyTtl().toMillis(),
                 settings.historyMaxBytes(), ids.last());
         History history;
-        if (settings.broker() == Settings.BrokerKind.REDIS) {
+        if (settings.onRedisCluster()) {
+            ClusterEndpoint endpoint = ClusterEndpoint.from(settings);
+            ClusterClient cluster = endpoint.commandClient();
+            RedisBroker.Limits limits = redisLimits(settings);
+            history = RedisHistory.onCluster(memory, cluster, settings.historySize(), limits.keyLifeMillis());
+            this.broker = decorate.apply(new ClusterBroker(cluster, endpoint.pubsubConfig(), limits,
+                    (int) settings.redisPingTimeout().toMillis(), settings.maxMessageBytes(), endpoint.toString()));
+        } else if (settings.broker() == Settings.BrokerKind.REDIS) {
             RedisEndpoint endpoint = RedisEndpoint.from(settings);
             JedisPooled commands = endpoint.commandClient();
             // --history-max-bytes bounds each channel's stream too: Redis memory is the operator's, but
             // one busy channel should not take it all
-            RedisBroker.Limits limits = new RedisBroker.Limits(settings.historySize(), settings.historyTtl().toMillis(),
-                    settings.historyMaxBytes(), settings.historyIdleExpiry().toMillis(),
-                    settings.idempotency().window().toMillis());
+            RedisBroker.Limits limits = redisLimits(settings);
             // The history's "a missing stream may have expired" check needs how long keys live, which
             // with --history-ttl 0 is the idle expiry
             history = new RedisHistory(memory, commands, settings.historySize(), limits.keyLifeMillis());
@@ -103,15 +111,23 @@ public final class SseBroadcaster implements AutoCloseable {
         this.refusals = new Refusals(settings.refusalRetry().minMillis(), settings.refusalRetry().maxMillis());
         this.streams = new EventStreams(refusals, settings.retry(), settings.pollTimeout());
         // Patterns are capped before the broker follows them (with Redis, each is a PSUBSCRIBE)
-        ChannelInterest interest = new PatternLimits(settings.maxPatterns(), settings.maxNodePatterns(), broker.interest());
+        ChannelInterest interest = new PatternLimits(settings.maxPatterns(), settings.maxNodePatterns(), broker.interest(),
+                settings.onRedisCluster());
         this.hub = new Hub(history, interest, streams.backlog(),
                 new Hub.Limits(settings.queueLimit(), settings.heartbeat(), settings.maxBacklog(),
                         new ReplayLimit(settings.maxReplayEvents(), settings.maxReplayBytes())),
-                EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut);
+                EventStreamCodec.HEARTBEAT, ids.last(), observability::recordFanOut,
+                settings.onRedisCluster() ? EventStreamCodec.ID_STAMPER : null);
         streams.bind(hub);
         broker.start(hub);
         observability.watch(hub, broker, refusals);
         this.graphite = settings.export().graphite() ? new GraphiteExporter(hub, settings.export()) : null;
+    }
+
+    private static RedisBroker.Limits redisLimits(Settings settings) {
+        return new RedisBroker.Limits(settings.historySize(), settings.historyTtl().toMillis(),
+                settings.historyMaxBytes(), settings.historyIdleExpiry().toMillis(),
+                settings.idempotency().window().toMillis());
     }
 
     /**

@@ -3,7 +3,7 @@ package io.ssebroadcaster;
 import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.broker.Publication;
 import io.ssebroadcaster.hub.ChannelInterest;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 import io.ssebroadcaster.hub.Hub;
 
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +31,7 @@ public final class HookedBroker implements Broker {
     }
 
     @Override
-    public EventId publish(Publication publication) {
+    public Position publish(Publication publication) {
         if (countdown.getAndUpdate(n -> n >= 0 ? n - 1 : n) == 0) {
             action.get().run();
         }

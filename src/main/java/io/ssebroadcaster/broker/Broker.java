@@ -1,7 +1,7 @@
 package io.ssebroadcaster.broker;
 
 import io.ssebroadcaster.hub.ChannelInterest;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 import io.ssebroadcaster.hub.Hub;
 
 /**
@@ -23,11 +23,11 @@ public interface Broker extends AutoCloseable {
      * A publication with an {@linkplain Publication#idempotencyKey() idempotency key} seen within the
      * window is not carried again: the answer is the id it was given the first time.
      *
-     * @return the id the event was given
+     * @return the id the event was given (on Redis Cluster, for several channels: one per channel)
      * @throws BrokerUnavailableException     when the message cannot be carried right now (nothing was sent)
      * @throws PublishOutcomeUnknownException when it was handed over but whether it was carried is unknown
      */
-    EventId publish(Publication publication);
+    Position publish(Publication publication);
 
     /** True when a publish would succeed now (for health checks). */
     boolean isReady();

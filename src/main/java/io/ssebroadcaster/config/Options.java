@@ -1,5 +1,7 @@
 package io.ssebroadcaster.config;
 
+import java.util.ArrayList;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -45,6 +47,12 @@ final class Options {
     @Option(names = "--redis-url", paramLabel = "URL",
             description = "redis://[user:pass@]host[:port][/db] or rediss:// (TLS); overrides host and port. Default: none")
     String redisUrl;
+
+    @Option(names = "--redis-cluster", paramLabel = "HOST:PORT[,HOST:PORT...]", split = ",",
+            description = "Redis Cluster seed nodes (any few; the rest is discovered), each host:port or a redis:// or "
+                    + "rediss:// URL (user, password and TLS as --redis-url, taken from the first). Implies --broker redis. "
+                    + "Default: none (one Redis)")
+    List<String> redisCluster = new ArrayList<>();
 
     @Option(names = "--redis-ping-timeout", defaultValue = "3000", paramLabel = "MILLIS",
             description = "A Redis subscriber connection not heard from this long (it is pinged three times meanwhile) is "

@@ -41,9 +41,21 @@ public record Settings(
         Tls tls,
         Duration historyIdleExpiry,
         Idempotency idempotency,
-        Batch batch) {
+        Batch batch,
+        List<String> redisCluster) {
 
     public enum BrokerKind { MEMORY, REDIS }
+
+    /** On Redis Cluster (seed nodes given): each channel on its own shard, its own ids. */
+    public boolean onRedisCluster() {
+        return !redisCluster.isEmpty();
+    }
+
+    /** A seed as a URL: {@code host:port} is {@code redis://host:port}. */
+    public static String seedUrl(String seed) {
+        String s = seed.trim();
+        return s.contains("://") ? s : "redis://" + s;
+    }
 
     /** Where a refused or sent-away client's {@code retry:} is drawn from, in milliseconds. */
     public record RetryWindow(long minMillis, long maxMillis) {

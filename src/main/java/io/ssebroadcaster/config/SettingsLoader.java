@@ -250,7 +250,14 @@ public final class SettingsLoader {
         at.check(o.sslPort == 0 || o.sslKey != null && Files.isReadable(o.sslKey), "ssl-key", o.sslKey,
                 "must be a readable PEM file when --ssl-port is set");
         at.check(!o.sslOnly || o.sslPort > 0, "ssl-only", "true", "needs --ssl-port");
-        return new Settings(o.port, o.listen, o.broker, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
+        List<String> seeds = o.redisCluster.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+        for (String seed : seeds) {
+            String problem = RedisUrl.problemWith(Settings.seedUrl(seed));
+            at.check(problem == null, "redis-cluster", Settings.maskUrl(Settings.seedUrl(seed)), problem);
+            at.check(problem != null || RedisUrl.parse(Settings.seedUrl(seed)).database() == 0, "redis-cluster",
+                    Settings.maskUrl(Settings.seedUrl(seed)), "a cluster has only database 0");
+        }
+        return new Settings(o.port, o.listen, seeds.isEmpty() ? o.broker : Settings.BrokerKind.REDIS, blankToNull(o.httpSecret), o.redisHost, o.redisPort,
                 blankToNull(o.redisUrl), Duration.ofMillis(o.redisPingTimeout), Duration.ofSeconds(o.heartbeat), o.historySize,
                 Duration.ofSeconds(o.historyTtl), o.historyMaxBytes, o.maxReplayEvents, o.maxReplayBytes,
                 o.maxMessageBytes, o.queueLimit,
@@ -266,7 +273,7 @@ public final class SettingsLoader {
                 new Settings.Tls(o.sslPort, o.sslCert, o.sslKey, o.sslOnly),
                 Duration.ofSeconds(o.historyIdleExpiry),
                 new Settings.Idempotency(Duration.ofSeconds(o.idempotencyWindow), o.idempotencyMaxKeys),
-                new Settings.Batch(o.maxBatchItems, maxBatchBytes));
+                new Settings.Batch(o.maxBatchItems, maxBatchBytes), seeds);
     }
 
     /** {@code 2000-10000}, or one number for a fixed delay; null when malformed or out of range. */

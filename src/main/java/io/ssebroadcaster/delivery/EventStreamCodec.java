@@ -5,6 +5,8 @@ import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.IdStamper;
+import io.ssebroadcaster.hub.Position;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +33,23 @@ public final class EventStreamCodec {
 
     private EventStreamCodec() {
     }
+
+    /**
+     * Re-stamps an event's id (Redis Cluster: a subscriber of several channels is sent its place in
+     * each): the encoding's first line is its {@code id:}, the rest is copied as it is.
+     */
+    public static final IdStamper ID_STAMPER = (event, id) -> {
+        byte[] bytes = event.bytes();
+        int idLineEnd = 0;
+        while (bytes[idLineEnd] != '\n') {
+            idLineEnd++;
+        }
+        byte[] line = ascii("id: " + id);
+        byte[] out = new byte[line.length + bytes.length - idLineEnd];
+        System.arraycopy(line, 0, out, 0, line.length);
+        System.arraycopy(bytes, idLineEnd, out, line.length, bytes.length - idLineEnd);
+        return new Event(event.id(), event.channels(), event.type(), event.data(), out);
+    };
 
     /** An event with its wire form, encoded once for every subscriber. */
     public static Event event(EventId id, List<String> channels, String type, String data) {
@@ -83,11 +102,11 @@ public final class EventStreamCodec {
      * An {@code id:} field alone: per the SSE spec it sets the client's last event id without firing
      * an event, so a client that has seen nothing yet still resumes from here if it reconnects.
      */
-    public static byte[] position(EventId id) {
+    public static byte[] position(Position id) {
         return ascii("id: " + id + "\n\n");
     }
 
-    public static byte[] truncatedNotice(EventId lastEventId) {
+    public static byte[] truncatedNotice(Position lastEventId) {
         return ascii("event: " + TRUNCATED_EVENT + "\ndata: {\"lastEventId\":\"" + lastEventId + "\"}\n\n");
     }
 

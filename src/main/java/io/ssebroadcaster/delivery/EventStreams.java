@@ -3,7 +3,7 @@ package io.ssebroadcaster.delivery;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.hub.Backlog;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.Subscription;
 
@@ -58,7 +58,7 @@ public final class EventStreams implements AutoCloseable {
     }
 
     /** What a subscriber asked for. */
-    public record Request(List<String> channels, EventId lastEventId, boolean longPoll, Instant expiresAt) {
+    public record Request(List<String> channels, Position lastEventId, boolean longPoll, Instant expiresAt) {
     }
 
     /**
@@ -127,7 +127,7 @@ public final class EventStreams implements AutoCloseable {
     }
 
     /** What the client gets before live events: the preamble, then its replay or its position. */
-    private byte[] opening(Hub.Subscribed subscribed, EventId lastEventId) {
+    private byte[] opening(Hub.Subscribed subscribed, Position lastEventId) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(EventStreamCodec.preamble(retryMillis));
         if (subscribed.replay().truncated()) {

@@ -5,7 +5,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.hub.Drain;
 import io.ssebroadcaster.hub.Event;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.Subscription;
 
@@ -69,7 +69,7 @@ final class LongPoll implements Drain, Writers.TimedWrite {
      * @param connection the HTTP/1 connection to watch for the client leaving, or null (HTTP/2)
      * @param departed   for HTTP/2, whether the client has gone
      */
-    void answer(ServerResponse res, Hub.Subscribed subscribed, EventId lastEventId, HelidonSocket connection,
+    void answer(ServerResponse res, Hub.Subscribed subscribed, Position lastEventId, HelidonSocket connection,
                 BooleanSupplier departed) {
         Subscription sub = subscribed.subscription();
         this.subscription = sub;
@@ -80,7 +80,7 @@ final class LongPoll implements Drain, Writers.TimedWrite {
         }
     }
 
-    private void waitThenAnswer(ServerResponse res, Hub.Subscribed subscribed, EventId lastEventId,
+    private void waitThenAnswer(ServerResponse res, Hub.Subscribed subscribed, Position lastEventId,
                                 HelidonSocket connection, BooleanSupplier departed) {
         Subscription sub = subscribed.subscription();
         List<Event> events = new ArrayList<>(subscribed.replay().events());

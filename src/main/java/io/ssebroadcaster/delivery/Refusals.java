@@ -30,7 +30,9 @@ public final class Refusals {
         /** The writers are too far behind. */
         OVERLOAD("server busy"),
         /** The server is shutting down. */
-        SHUTDOWN("shutting down");
+        SHUTDOWN("shutting down"),
+        /** Redis did not confirm in time that this node follows a channel (Redis Cluster). */
+        UPSTREAM("channel not followed upstream yet");
 
         private final String words;
 

@@ -1,7 +1,7 @@
 package io.ssebroadcaster.http;
 
 import io.ssebroadcaster.broker.PublishOutcomeUnknownException;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 
 import java.util.List;
 
@@ -14,10 +14,10 @@ import java.util.List;
  */
 final class BatchPublishException extends RuntimeException {
 
-    private final List<EventId> published;
+    private final List<Position> published;
     private final int failedAt;
 
-    BatchPublishException(List<EventId> published, RuntimeException failure) {
+    BatchPublishException(List<Position> published, RuntimeException failure) {
         super(describe(published.size(), failure), failure, false, false);
         this.published = List.copyOf(published);
         this.failedAt = published.size();
@@ -30,7 +30,7 @@ final class BatchPublishException extends RuntimeException {
                 + " before it were published: " + failure.getMessage();
     }
 
-    List<EventId> published() {
+    List<Position> published() {
         return published;
     }
 

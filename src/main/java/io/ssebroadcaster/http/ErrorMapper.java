@@ -14,6 +14,8 @@ import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.broker.BrokerUnavailableException;
+import io.ssebroadcaster.hub.BadPositionException;
+import io.ssebroadcaster.hub.NotFollowedException;
 import io.ssebroadcaster.broker.PublishOutcomeUnknownException;
 import io.ssebroadcaster.hub.HubClosedException;
 import io.ssebroadcaster.hub.HubOverloadedException;
@@ -52,6 +54,8 @@ public final class ErrorMapper {
         routing.error(HubClosedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.SHUTDOWN, refusals));
         routing.error(HubOverloadedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.OVERLOAD, refusals));
         routing.error(ConnectionCapException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.CONNECTIONS, refusals));
+        routing.error(NotFollowedException.class, (req, res, e) -> unavailable(req, res, e, Refusals.Reason.UPSTREAM, refusals));
+        routing.error(BadPositionException.class, (req, res, e) -> send(res, 400, "bad Last-Event-ID: " + e.getMessage(), null));
         routing.error(PatternLimitException.class, (req, res, e) -> send(res, 400, e.getMessage(), null));
         routing.error(BrokerUnavailableException.class, (req, res, e) -> send(res, 503, e.getMessage(), 2));
         // Not "not published": the message may reach subscribers; a retry should carry the same idempotency key

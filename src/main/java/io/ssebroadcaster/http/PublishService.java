@@ -8,7 +8,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.ssebroadcaster.auth.AccessDeniedException;
 import io.ssebroadcaster.auth.AccessPolicy;
 import io.ssebroadcaster.broker.Broker;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 import jakarta.json.JsonValue;
 
 import java.nio.charset.StandardCharsets;
@@ -81,7 +81,7 @@ final class PublishService implements HttpService {
     private void publishOne(ServerRequest req, ServerResponse res, PublishRequest parsed) {
         gate.bodyRead(req); // the body deadline is over; the broker may take its time
         access.checkPublish(Arrays.asList(parsed.key(), PublishRequest.bearer(req)), parsed.publication().channels());
-        EventId id = broker.publish(parsed.publication());
+        Position id = broker.publish(parsed.publication());
         headers(res);
         // Written by hand: the hottest answer we give, and an id is digits, '-' and '.', never escaped.
         // A JSON-P object builder here cost more CPU than the rest of the publish.
@@ -106,7 +106,7 @@ final class PublishService implements HttpService {
                 throw new BatchItemException(i, e);
             }
         }
-        List<EventId> ids = new ArrayList<>(items.size());
+        List<Position> ids = new ArrayList<>(items.size());
         for (PublishRequest item : items) {
             try {
                 ids.add(broker.publish(item.publication()));

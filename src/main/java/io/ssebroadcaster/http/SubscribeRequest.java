@@ -5,7 +5,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.webserver.http.ServerRequest;
 import io.ssebroadcaster.hub.ChannelName;
-import io.ssebroadcaster.hub.EventId;
+import io.ssebroadcaster.hub.Position;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +16,7 @@ import java.util.Set;
  * last id from {@code Last-Event-ID} (or {@code lastEventId} for clients that cannot set
  * headers), and whether to answer as a stream or as one long poll.
  */
-record SubscribeRequest(List<String> channels, EventId lastEventId, boolean longPoll, String token) {
+record SubscribeRequest(List<String> channels, Position lastEventId, boolean longPoll, String token) {
 
     /** Cookie that carries a subscriber token (EventSource cannot set headers, but sends cookies). */
     static final String TOKEN_COOKIE = "sse_token";
@@ -65,7 +65,7 @@ record SubscribeRequest(List<String> channels, EventId lastEventId, boolean long
     }
 
     /** The header wins: a reconnecting EventSource sends its newest id there, the URL may be stale. */
-    private static EventId lastEventId(ServerRequest req) {
+    private static Position lastEventId(ServerRequest req) {
         String raw = req.headers().first(LAST_EVENT_ID)
                 .or(() -> req.query().first("lastEventId").asOptional())
                 .orElse("")
@@ -74,7 +74,7 @@ record SubscribeRequest(List<String> channels, EventId lastEventId, boolean long
             return null;
         }
         try {
-            return EventId.parse(raw);
+            return Position.parse(raw);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("bad Last-Event-ID: " + e.getMessage());
         }

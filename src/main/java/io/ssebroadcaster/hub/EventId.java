@@ -8,7 +8,7 @@ package io.ssebroadcaster.hub;
  * <p>Ids are ordered by time first, so a server that restarts keeps issuing ids larger than the
  * ones its clients hold: a reconnecting client is never mistaken for one that is "ahead".
  */
-public record EventId(long millis, long sequence, long local) implements Comparable<EventId> {
+public record EventId(long millis, long sequence, long local) implements Comparable<EventId>, Position {
 
     public static final EventId ZERO = new EventId(0, 0);
 

@@ -1,6 +1,7 @@
 package io.ssebroadcaster.hub;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the hub needs of a message history: keep what was delivered, and answer "what did a client
@@ -31,6 +32,15 @@ public interface History {
      *             of its own after which every event on these channels reaches this hub live.
      */
     Replay after(List<String> channels, EventId after, EventId upTo, ReplayLimit limit);
+
+    /**
+     * Where each channel keeps its own order (Redis Cluster): the kept events on each channel with ids
+     * after its own in {@code after} and not after its own in {@code upTo}, oldest first by id (ids of
+     * different channels compare only roughly), within {@code limit}, keeping the newest.
+     */
+    default Replay after(Map<String, EventId> after, Map<String, EventId> upTo, ReplayLimit limit) {
+        throw new UnsupportedOperationException("this history keeps one order for all channels");
+    }
 
     /** Drops what has outlived its time to live; called periodically. */
     void expire(long nowMillis);

@@ -3,7 +3,10 @@ package io.ssebroadcaster.hub;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -67,6 +70,8 @@ public final class Hub implements AutoCloseable {
     /** Guarded by {@link #order}: subscribers whose outbox overflowed during the current fan-out. */
     private final List<Subscription> overflowed = new ArrayList<>();
     private final Set<Subscription> live = ConcurrentHashMap.newKeySet();
+    /** Null where every event has its place in one order; else each channel's own (Redis Cluster). */
+    private final ChannelOrder channelOrder;
     private final ScheduledExecutorService ticker;
     private final LongAdder published = new LongAdder();
     private final LongAdder openStreams = new LongAdder();
@@ -87,6 +92,17 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(History history, ChannelInterest interest, Backlog backlog, Limits limits, Event keepAlive,
                EventId startId, LongConsumer fanOutNanos) {
+        this(history, interest, backlog, limits, keepAlive, startId, fanOutNanos, null);
+    }
+
+    /**
+     * @param perChannel null where every event has its place in one order (the memory broker, one
+     *                   Redis); else each channel keeps its own (Redis Cluster, see {@link ChannelOrder}),
+     *                   and this stamps a subscriber's place in all its channels on what it is sent
+     */
+    public Hub(History history, ChannelInterest interest, Backlog backlog, Limits limits, Event keepAlive,
+               EventId startId, LongConsumer fanOutNanos, IdStamper perChannel) {
+        this.channelOrder = perChannel == null ? null : new ChannelOrder(perChannel);
         this.history = history;
         this.interest = interest;
         this.backlog = backlog;
@@ -132,6 +148,9 @@ public final class Hub implements AutoCloseable {
             if (closing) {
                 throw new HubClosedException();
             }
+            if (channelOrder != null && !channelOrder.accept(event)) {
+                return; // a repeat (a catch-up overlapping live delivery), or a channel nobody here follows
+            }
             history.append(event);
             fanOut(event);
             if (event.id().isAfter(newest)) {
@@ -150,9 +169,11 @@ public final class Hub implements AutoCloseable {
     private void fanOut(Event event) {
         long start = System.nanoTime();
         long[] count = new long[1];
+        Map<List<String>, Event> stamped = channelOrder == null ? null : new HashMap<>();
         for (String channel : event.channels()) {
             registry.forEachTarget(channel, sub -> {
-                switch (sub.outbox().offer(event)) {
+                Event offered = stamped == null ? event : channelOrder.forSubscriber(event, sub.channels(), stamped);
+                switch (sub.outbox().offer(offered)) {
                     case QUEUED -> count[0]++;
                     case QUEUED_FIRST -> {
                         count[0]++;
@@ -174,20 +195,29 @@ public final class Hub implements AutoCloseable {
      *                 later is replayed everything after it (so it is worth sending when the replay
      *                 is empty, as an SSE {@code id:} without data)
      */
-    public record Subscribed(Subscription subscription, History.Replay replay, EventId position) {
+    public record Subscribed(Subscription subscription, History.Replay replay, Position position) {
     }
 
     /**
      * Subscribes to {@code channels} (names or patterns, already validated).
      *
-     * @param lastEventId the last id the client saw, or null for live events only
+     * @param lastEventId the client's place (its last id), or null for live events only
      * @param expiresAt   when the client's credentials expire: the subscription ends then (null: never)
      * @param drain       told when there is something to write, and when the subscription ends
      * @throws HubOverloadedException when the writers are too far behind to take a subscriber
      * @throws HubClosedException     when the hub is shutting down
+     * @throws BadPositionException   when {@code lastEventId} cannot be a place in these channels
      */
-    public Subscribed subscribe(List<String> channels, EventId lastEventId, Subscription.Kind kind,
+    public Subscribed subscribe(List<String> channels, Position lastEventId, Subscription.Kind kind,
                                 Instant expiresAt, Drain drain) {
+        if (channelOrder != null) {
+            return subscribeByChannel(List.copyOf(new TreeSet<>(channels)), lastEventId, kind, expiresAt, drain);
+        }
+        if (lastEventId != null && !(lastEventId instanceof EventId)) {
+            throw new BadPositionException("Last-Event-ID lists a place per channel, which only a server on Redis"
+                    + " Cluster issues");
+        }
+        EventId after = (EventId) lastEventId;
         admit();
         interest.follow(channels);
         Subscription sub;
@@ -198,29 +228,97 @@ public final class Hub implements AutoCloseable {
                 throw new HubClosedException();
             }
             position = newest;
-            sub = new Subscription(channels, kind, new Outbox(queueLimit), drain, expiresAt);
-            live.add(sub);
-            open(kind).increment();
-            registry.add(sub);
+            sub = register(channels, kind, expiresAt, drain, true);
         }
-        if (lastEventId == null) {
+        if (after == null) {
             return new Subscribed(sub, History.Replay.NONE, position);
         }
         // Outside the lock: however long history takes (Redis), no delivery waits for it. What is
         // delivered meanwhile waits in the outbox (bounded by the queue limit, as for a slow client)
-        History.Replay replay;
-        try {
-            replay = history.after(channels, lastEventId, position, replayLimit);
-        } catch (RuntimeException e) {
-            end(sub, Subscription.EndReason.CLOSED);
-            throw e;
-        }
+        History.Replay replay = replay(sub, () -> history.after(channels, after, position, replayLimit));
         if (!replay.events().isEmpty()) {
             // Live events up to the replay's end may have been queued already, or still be on their way
             sub.outbox().skipThrough(replay.events().getLast().id());
         }
-        replayed.add(replay.events().size());
         return new Subscribed(sub, replay, position);
+    }
+
+    /**
+     * Where each channel keeps its own order: the subscriber is placed at the hub's newest id in each
+     * channel, and replayed each channel up to there; everything after reaches it live.
+     */
+    private Subscribed subscribeByChannel(List<String> channels, Position lastEventId, Subscription.Kind kind,
+                                          Instant expiresAt, Drain drain) {
+        Map<String, EventId> from = lastEventId == null ? null : ChannelOrder.bind(channels, lastEventId);
+        admit();
+        interest.follow(channels);
+        Subscription sub;
+        Position position;
+        Map<String, EventId> upTo;
+        synchronized (order) {
+            String missing = closing ? null : channelOrder.missing(channels);
+            if (closing || missing != null) {
+                interest.unfollow(channels);
+                throw closing ? new HubClosedException() : new NotFollowedException(missing);
+            }
+            position = channelOrder.now(channels);
+            upTo = channelOrder.nowByChannel(channels);
+            sub = register(channels, kind, expiresAt, drain, false);
+        }
+        if (from == null) {
+            return new Subscribed(sub, History.Replay.NONE, position);
+        }
+        History.Replay replay = replay(sub, () -> history.after(from, upTo, replayLimit));
+        return new Subscribed(sub, new History.Replay(channelOrder.stampReplay(replay.events(), channels, from),
+                replay.truncated()), position);
+    }
+
+    /** Called holding {@link #order}. */
+    private Subscription register(List<String> channels, Subscription.Kind kind, Instant expiresAt, Drain drain,
+                                  boolean ordered) {
+        Subscription sub = new Subscription(channels, kind, new Outbox(queueLimit, ordered), drain, expiresAt);
+        live.add(sub);
+        open(kind).increment();
+        registry.add(sub);
+        return sub;
+    }
+
+    private History.Replay replay(Subscription sub, java.util.function.Supplier<History.Replay> read) {
+        History.Replay replay;
+        try {
+            replay = read.get();
+        } catch (RuntimeException e) {
+            end(sub, Subscription.EndReason.CLOSED);
+            throw e;
+        }
+        replayed.add(replay.events().size());
+        return replay;
+    }
+
+    // ---- For a broker where each channel keeps its own order (see ChannelOrder)
+
+    /**
+     * The broker follows {@code channel} upstream now, and will deliver every event after
+     * {@code top} (the newest id it had there): new subscribers are placed there.
+     */
+    public void establish(String channel, EventId top) {
+        synchronized (order) {
+            channelOrder.establish(channel, top);
+        }
+    }
+
+    /** The broker no longer follows {@code channel}: what still arrives for it is not delivered. */
+    public void forget(String channel) {
+        synchronized (order) {
+            channelOrder.forget(channel);
+        }
+    }
+
+    /** The newest id delivered on {@code channel}, or null when it is not established. */
+    public EventId latest(String channel) {
+        synchronized (order) {
+            return channelOrder.latest(channel);
+        }
     }
 
     /**

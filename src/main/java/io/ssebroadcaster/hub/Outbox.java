@@ -38,6 +38,8 @@ public final class Outbox {
     private static final Event[] NONE = new Event[0];
 
     private final int limit;
+    /** Ids offered grow (one order for all channels), so a repeat is one not after the last. */
+    private final boolean ordered;
     /** Guarded by {@code this}, as are the fields below. */
     private Event[] ring = NONE;
     private int head;
@@ -52,20 +54,29 @@ public final class Outbox {
 
     /** @param limit events it may hold before {@link Offer#OVERFLOW} */
     public Outbox(int limit) {
+        this(limit, true);
+    }
+
+    /**
+     * @param ordered false where each channel keeps its own order (the hub drops repeats itself then,
+     *                see {@link ChannelOrder}, and {@link #skipThrough} is not used)
+     */
+    public Outbox(int limit, boolean ordered) {
         this.limit = limit;
+        this.ordered = ordered;
     }
 
     /** Called by the hub in event-id order; never blocks on the client. */
     public Offer offer(Event event) {
         EventId id = event.id();
-        if (!id.isAfter(lastOffered)) {
+        if (ordered && !id.isAfter(lastOffered)) {
             return Offer.DUPLICATE;
         }
         synchronized (this) {
             if (closed) {
                 return Offer.CLOSED;
             }
-            if (!id.isAfter(replayedTo)) {
+            if (ordered && !id.isAfter(replayedTo)) {
                 return Offer.DUPLICATE;
             }
             if (size >= limit) {

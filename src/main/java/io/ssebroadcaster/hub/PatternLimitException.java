@@ -15,6 +15,12 @@ public final class PatternLimitException extends RuntimeException {
                 + "subscribe to channels by name");
     }
 
+    /** Redis Cluster has no sharded form of PSUBSCRIBE; see the README's Redis Cluster section. */
+    static PatternLimitException onCluster() {
+        return new PatternLimitException("pattern subscriptions ('*') are not available on Redis Cluster "
+                + "(a pattern's channels live on every shard); subscribe to channels by name");
+    }
+
     static PatternLimitException perSubscription(int max) {
         return new PatternLimitException("more than " + max + " patterns in one subscription (--max-patterns " + max + ")");
     }

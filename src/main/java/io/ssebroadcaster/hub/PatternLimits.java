@@ -22,6 +22,8 @@ public final class PatternLimits implements ChannelInterest {
     private final int perSubscription;
     private final int perNode;
     private final ChannelInterest upstream;
+    /** On Redis Cluster patterns are refused, saying why. */
+    private final boolean cluster;
     /** How many subscriptions hold each pattern (guarded by itself). */
     private final Map<String, Integer> holders = new HashMap<>();
 
@@ -31,6 +33,12 @@ public final class PatternLimits implements ChannelInterest {
      * @param upstream        the broker's interest, told only of subscriptions within the limits
      */
     public PatternLimits(int perSubscription, int perNode, ChannelInterest upstream) {
+        this(perSubscription, perNode, upstream, false);
+    }
+
+    /** @param cluster true on Redis Cluster, where every pattern is refused */
+    public PatternLimits(int perSubscription, int perNode, ChannelInterest upstream, boolean cluster) {
+        this.cluster = cluster;
         this.perSubscription = perSubscription;
         this.perNode = perNode;
         this.upstream = upstream;
@@ -69,6 +77,9 @@ public final class PatternLimits implements ChannelInterest {
     }
 
     private void take(List<String> patterns) {
+        if (cluster) {
+            throw PatternLimitException.onCluster();
+        }
         if (perSubscription == 0 || perNode == 0) {
             throw PatternLimitException.disabled();
         }

@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * Runs {@code publish.lua} for one publication, and says what is known when it fails. A command that
@@ -33,7 +34,8 @@ final class PublishScript {
 
     private static final String SCRIPT = load();
 
-    private final Pool<Connection> pool;
+    private final Function<String, Connection> connections;
+    private final RedisStreams.Layout layout;
     private final RedisBroker.Limits limits;
     private final BooleanSupplier connectionsSuspect;
 
@@ -43,7 +45,18 @@ final class PublishScript {
      *                           is sent, so a dead one fails as "not published" rather than unknown
      */
     PublishScript(Pool<Connection> pool, RedisBroker.Limits limits, BooleanSupplier connectionsSuspect) {
-        this.pool = pool;
+        this(channel -> pool.getResource(), RedisStreams.Layout.ONE_REDIS, limits, connectionsSuspect);
+    }
+
+    /**
+     * @param connections a connection to where the publication's (first) channel lives, to be
+     *                    closed (returned) after the command
+     * @param layout      on Redis Cluster, every publication must have one channel
+     */
+    PublishScript(Function<String, Connection> connections, RedisStreams.Layout layout, RedisBroker.Limits limits,
+                  BooleanSupplier connectionsSuspect) {
+        this.connections = connections;
+        this.layout = layout;
         this.limits = limits;
         this.connectionsSuspect = connectionsSuspect;
     }
@@ -60,7 +73,7 @@ final class PublishScript {
         CommandArguments command = command(p);
         Connection connection;
         try {
-            connection = pool.getResource();
+            connection = connections.apply(p.channels().getFirst());
         } catch (JedisException e) {
             throw notPublished(e);
         }
@@ -106,17 +119,18 @@ final class PublishScript {
         int n = p.channels().size();
         String idempotencyKey = p.idempotencyKey();
         long window = idempotencyKey == null ? 0 : limits.idempotencyWindowMillis();
+        String first = p.channels().getFirst();
         CommandArguments c = new CommandArguments(Protocol.Command.EVAL).add(SCRIPT).add(2 * n + 4);
-        c.add(RedisStreams.LAST_ID_KEY);
+        c.add(layout.lastId(first));
         for (String channel : p.channels()) {
-            c.add(RedisStreams.key(channel));
+            c.add(layout.stream(channel));
         }
         for (String channel : p.channels()) {
-            c.add(RedisStreams.floorKey(channel));
+            c.add(layout.floor(channel));
         }
-        c.add(RedisStreams.idempotencyKey(idempotencyKey == null ? "" : idempotencyKey));
-        c.add(RedisStreams.CHANNEL_INDEX_KEY);
-        c.add(RedisStreams.CHANNEL_SEEN_KEY);
+        c.add(layout.idempotency(first, idempotencyKey == null ? "" : idempotencyKey));
+        c.add(layout.index(first));
+        c.add(layout.seen(first));
         c.add(limits.historySize());
         c.add(limits.historyTtlMillis());
         c.add(RedisStreams.DATA_FIELD);
@@ -131,6 +145,7 @@ final class PublishScript {
         c.add(limits.keyLifeMillis());
         c.add(RedisStreams.OFFSET_FIELD);
         c.add(window);
+        c.add(layout == RedisStreams.Layout.CLUSTER ? "1" : "0");
         for (String channel : p.channels()) {
             c.add(channel);
         }

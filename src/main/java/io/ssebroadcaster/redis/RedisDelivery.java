@@ -188,6 +188,11 @@ final class RedisDelivery {
 
     /** True when the text is more than {@link #maxMessageBytes} in UTF-8 (counted without encoding it). */
     private boolean tooLarge(String text) {
+        return tooLarge(text, maxMessageBytes);
+    }
+
+    /** True when {@code text} is more than {@code maxMessageBytes} in UTF-8 (counted without encoding it). */
+    static boolean tooLarge(String text, int maxMessageBytes) {
         int n = text.length();
         if (n > maxMessageBytes) {
             return true; // at least one byte per character

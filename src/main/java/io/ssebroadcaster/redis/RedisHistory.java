@@ -11,6 +11,8 @@ import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Logger;
 
 /**
@@ -30,9 +32,14 @@ public final class RedisHistory implements History {
     private final long ttlMillis;
 
     public RedisHistory(MemoryHistory local, UnifiedJedis redis, int perChannel, long ttlMillis) {
+        this(local, redis, RedisStreams.Layout.ONE_REDIS, perChannel, ttlMillis);
+    }
+
+    private RedisHistory(MemoryHistory local, UnifiedJedis redis, RedisStreams.Layout layout, int perChannel,
+                         long ttlMillis) {
         this.local = local;
         this.redis = redis;
-        this.streams = new RedisStreamReader(redis);
+        this.streams = new RedisStreamReader(redis, layout);
         this.perChannel = perChannel;
         this.ttlMillis = ttlMillis;
     }
@@ -76,6 +83,34 @@ public final class RedisHistory implements History {
         } catch (JedisException | IllegalArgumentException e) {
             LOG.warning(() -> "Redis unavailable for replay, serving this node's memory only: " + e.getMessage());
             return new Replay(fromMemory.events(), true);
+        }
+    }
+
+    /** The history of a Redis Cluster ({@link ClusterBroker}): each channel's stream on its own shard. */
+    public static RedisHistory onCluster(MemoryHistory local, ClusterClient cluster, int perChannel, long ttlMillis) {
+        return new RedisHistory(local, cluster, RedisStreams.Layout.CLUSTER, perChannel, ttlMillis);
+    }
+
+    /**
+     * Redis Cluster: each channel's stream from the client's id there up to the hub's; raw
+     * {@code SPUBLISH}es have no entry and are not replayed.
+     */
+    @Override
+    public Replay after(Map<String, EventId> after, Map<String, EventId> upTo, ReplayLimit limit) {
+        if (perChannel == 0) {
+            return new Replay(List.of(), true); // nothing kept: whatever the client missed is gone
+        }
+        try {
+            RedisStreamReader.ReadAhead readAhead = new RedisStreamReader.ReadAhead(limit);
+            Replay merged = ReplayMerge.newestFirst(streams.newestFirst(new TreeMap<>(after), upTo, readAhead), limit,
+                    false);
+            if (merged.truncated() || !streams.trimmedAfter(after, ttlMillis)) {
+                return merged;
+            }
+            return new Replay(merged.events(), true);
+        } catch (JedisException e) {
+            LOG.warning(() -> "Redis unavailable for replay: " + e.getMessage());
+            return new Replay(List.of(), true);
         }
     }
 

@@ -16,7 +16,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -37,9 +40,15 @@ final class RedisStreamReader {
     private static final String PAST_NAMES = "\u00ff";
 
     private final UnifiedJedis redis;
+    private final RedisStreams.Layout layout;
 
     RedisStreamReader(UnifiedJedis redis) {
+        this(redis, RedisStreams.Layout.ONE_REDIS);
+    }
+
+    RedisStreamReader(UnifiedJedis redis, RedisStreams.Layout layout) {
         this.redis = redis;
+        this.layout = layout;
     }
 
     /**
@@ -105,7 +114,7 @@ final class RedisStreamReader {
         StreamEntryID start = new StreamEntryID(after.millis(), after.sequence());
         StreamEntryID end = upTo == null ? null : new StreamEntryID(upTo.millis(), upTo.sequence());
         List<Event> out = new ArrayList<>();
-        for (StreamEntry entry : redis.xrange(RedisStreams.key(channel), start, end, count + 1)) {
+        for (StreamEntry entry : redis.xrange(layout.stream(channel), start, end, count + 1)) {
             Event e = RedisStreams.toEvent(channel, entry);
             if (e.id().isAfter(after) && out.size() < count) {
                 out.add(e);
@@ -121,14 +130,25 @@ final class RedisStreamReader {
      */
     List<ReplayMerge.Source> newestFirst(Collection<String> channels, EventId after, EventId upTo,
                                          ReadAhead readAhead) {
-        List<StreamPages> sources = new ArrayList<>(channels.size());
+        Map<String, EventId> afters = new LinkedHashMap<>();
+        Map<String, EventId> upTos = new HashMap<>();
         for (String channel : channels) {
-            sources.add(new StreamPages(channel, after, upTo, readAhead));
+            afters.put(channel, after);
+            upTos.put(channel, upTo);
+        }
+        return newestFirst(afters, upTos, readAhead);
+    }
+
+    /** The same with each channel's own bounds (Redis Cluster: ids are per channel); a null {@code upTo}: the newest. */
+    List<ReplayMerge.Source> newestFirst(Map<String, EventId> after, Map<String, EventId> upTo, ReadAhead readAhead) {
+        List<StreamPages> sources = new ArrayList<>(after.size());
+        for (Map.Entry<String, EventId> e : after.entrySet()) {
+            sources.add(new StreamPages(e.getKey(), e.getValue(), upTo.get(e.getKey()), readAhead));
         }
         List<Response<List<StreamEntry>>> firsts = new ArrayList<>(sources.size());
         try (AbstractPipeline pipeline = redis.pipelined()) {
             for (StreamPages s : sources) {
-                firsts.add(pipeline.xrevrange(s.key, s.end, after.streamId(), 1));
+                firsts.add(pipeline.xrevrange(s.key, s.end, s.after.streamId(), 1));
             }
             pipeline.sync();
         }
@@ -145,17 +165,27 @@ final class RedisStreamReader {
      * @param ttlMillis the streams' age limit (0: none)
      */
     boolean trimmedAfter(Collection<String> channels, EventId after, long ttlMillis) {
-        List<Response<String>> floors = new ArrayList<>(channels.size());
-        List<Response<Boolean>> exist = new ArrayList<>(channels.size());
+        Map<String, EventId> afters = new LinkedHashMap<>();
+        channels.forEach(c -> afters.put(c, after));
+        return trimmedAfter(afters, ttlMillis);
+    }
+
+    /** The same with each channel's own id (Redis Cluster). */
+    boolean trimmedAfter(Map<String, EventId> afters, long ttlMillis) {
+        List<Response<String>> floors = new ArrayList<>(afters.size());
+        List<Response<Boolean>> exist = new ArrayList<>(afters.size());
+        List<EventId> ids = new ArrayList<>(afters.size());
         try (AbstractPipeline pipeline = redis.pipelined()) {
-            for (String channel : channels) {
-                floors.add(pipeline.get(RedisStreams.floorKey(channel)));
-                exist.add(ttlMillis > 0 ? pipeline.exists(RedisStreams.key(channel)) : null);
+            for (Map.Entry<String, EventId> e : afters.entrySet()) {
+                floors.add(pipeline.get(layout.floor(e.getKey())));
+                exist.add(ttlMillis > 0 ? pipeline.exists(layout.stream(e.getKey())) : null);
+                ids.add(e.getValue());
             }
             pipeline.sync();
         }
-        EventId afterEntry = new EventId(after.millis(), after.sequence());
         for (int i = 0; i < floors.size(); i++) {
+            EventId after = ids.get(i);
+            EventId afterEntry = new EventId(after.millis(), after.sequence());
             String floor = floors.get(i).get();
             if (floor != null) {
                 if (EventId.parse(floor).isAfter(afterEntry)) {
@@ -221,7 +251,7 @@ final class RedisStreamReader {
 
         StreamPages(String channel, EventId after, EventId upTo, ReadAhead readAhead) {
             this.channel = channel;
-            this.key = RedisStreams.key(channel);
+            this.key = layout.stream(channel);
             this.after = after;
             this.readAhead = readAhead;
             this.end = upTo == null ? "+" : upTo.streamId();

@@ -50,6 +50,95 @@ final class RedisStreams {
     private RedisStreams() {
     }
 
+    /**
+     * Where a channel's keys are. On one Redis as named above. On Redis Cluster every key of a channel
+     * carries the channel as its hash tag, so all of them and the channel's {@code SPUBLISH} are in
+     * one slot (the script touches one shard), and ids are the channel's own ({@value #LAST_ID_KEY}
+     * is per channel too); there is no channel index (patterns are not offered there).
+     */
+    enum Layout {
+        ONE_REDIS {
+            @Override
+            String stream(String channel) {
+                return key(channel);
+            }
+
+            @Override
+            String floor(String channel) {
+                return floorKey(channel);
+            }
+
+            @Override
+            String lastId(String channel) {
+                return LAST_ID_KEY;
+            }
+
+            @Override
+            String idempotency(String channel, String key) {
+                return idempotencyKey(key);
+            }
+
+            @Override
+            String index(String channel) {
+                return CHANNEL_INDEX_KEY;
+            }
+
+            @Override
+            String seen(String channel) {
+                return CHANNEL_SEEN_KEY;
+            }
+        },
+        CLUSTER {
+            @Override
+            String stream(String channel) {
+                return KEY_PREFIX + tag(channel);
+            }
+
+            @Override
+            String floor(String channel) {
+                return FLOOR_PREFIX + tag(channel);
+            }
+
+            @Override
+            String lastId(String channel) {
+                return LAST_ID_KEY + ":" + tag(channel);
+            }
+
+            @Override
+            String idempotency(String channel, String key) {
+                return IDEMPOTENCY_PREFIX + tag(channel) + ":" + key;
+            }
+
+            @Override
+            String index(String channel) {
+                return CHANNEL_INDEX_KEY + ":" + tag(channel);
+            }
+
+            @Override
+            String seen(String channel) {
+                return CHANNEL_SEEN_KEY + ":" + tag(channel);
+            }
+        };
+
+        /** Channel names hold no braces (see {@link ChannelName}), so the whole name is the tag. */
+        private static String tag(String channel) {
+            return "{" + channel + "}";
+        }
+
+        abstract String stream(String channel);
+
+        abstract String floor(String channel);
+
+        /** The last id issued: for all channels on one Redis, for this channel alone on a cluster. */
+        abstract String lastId(String channel);
+
+        abstract String idempotency(String channel, String key);
+
+        abstract String index(String channel);
+
+        abstract String seen(String channel);
+    }
+
     static String key(String channel) {
         return KEY_PREFIX + channel;
     }

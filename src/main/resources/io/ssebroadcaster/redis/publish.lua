@@ -9,7 +9,7 @@
 -- RedisEnvelope); this script only puts the parts together.
 --
 -- KEYS[1]         the last issued id
--- KEYS[2..n+1]    the stream of each channel, in the order of the channel names in ARGV[15..]
+-- KEYS[2..n+1]    the stream of each channel, in the order of the channel names in ARGV[16..]
 -- KEYS[n+2..2n+1] the trim floor of each channel: the newest id its stream dropped
 -- KEYS[2n+2]      the idempotency key's record (used only when ARGV[14] > 0)
 -- KEYS[2n+3]      the channel index (names, all scored 0) and
@@ -29,7 +29,11 @@
 --                 one the idle expiry (0: for ever)
 -- ARGV[13]        stream entry field for the byte offset (see below)
 -- ARGV[14]        how long an idempotency key is remembered, in ms (0: no key given)
--- ARGV[15..]      channel names
+-- ARGV[15]        '1' on Redis Cluster: one channel per call, every key in that channel's slot
+--                 (hash tag), ids of that channel alone (KEYS[1] is the channel's last id, which
+--                 expires with its stream), SPUBLISH, and no channel index (KEYS[2n+3], KEYS[2n+4]
+--                 are not touched)
+-- ARGV[16..]      channel names
 local n = (#KEYS - 4) / 2
 local maxlen = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
@@ -38,6 +42,8 @@ local prefix, sep = ARGV[6], ARGV[7]
 local eventType, data, channelList = ARGV[8], ARGV[9], ARGV[10]
 local maxBytes, life, offsetField = tonumber(ARGV[11]), tonumber(ARGV[12]), ARGV[13]
 local idemKey, idemWindow = KEYS[2 * n + 2], tonumber(ARGV[14])
+local cluster = ARGV[15] == '1'
+local publishCommand = cluster and 'SPUBLISH' or 'PUBLISH'
 
 -- Idempotency: a key seen within the window is answered with the id its message was given, and
 -- nothing is stored or published again. Checked and recorded inside this script, so it holds
@@ -77,6 +83,7 @@ if maxlen > 0 then
 end
 local id = string.format('%d-%d', ms, seq)
 redis.call('SET', KEYS[1], id)
+if cluster and life > 0 then redis.call('PEXPIRE', KEYS[1], life) end
 
 local fields = {dataField, data, typeField, eventType}
 if n > 1 then
@@ -167,18 +174,18 @@ for i = 2, n + 1 do
       if redis.call('EXISTS', floor) == 1 then redis.call('PEXPIRE', floor, life) end
     end
   end
-  redis.call('PUBLISH', ARGV[13 + i], envelope)
+  redis.call(publishCommand, ARGV[14 + i], envelope)
 end
 
 -- Channel index: a pattern replay finds its channels as a lexicographic range (the pattern's literal
 -- prefix) of this sorted set instead of scanning the keyspace. Names whose last publish is older than
 -- their keys' life (the age limit, or the idle expiry: so their streams have expired) leave it, a few
 -- more per publish than it adds.
-if maxlen > 0 then
+if maxlen > 0 and not cluster then
   local index, seen = KEYS[2 * n + 3], KEYS[2 * n + 4]
   for i = 1, n do
-    redis.call('ZADD', index, 0, ARGV[14 + i])
-    redis.call('ZADD', seen, string.format('%d', ms), ARGV[14 + i])
+    redis.call('ZADD', index, 0, ARGV[15 + i])
+    redis.call('ZADD', seen, string.format('%d', ms), ARGV[15 + i])
   end
   if life > 0 then
     local expired = redis.call('ZRANGEBYSCORE', seen, '-inf', string.format('(%d', ms - life), 'LIMIT', 0, n + 16)

@@ -1,0 +1,182 @@
+package io.ssebroadcaster.cluster;
+
+import io.ssebroadcaster.Await;
+import io.ssebroadcaster.Http;
+import io.ssebroadcaster.RedisCluster;
+import io.ssebroadcaster.SseBroadcaster;
+import io.ssebroadcaster.SseClient;
+import io.ssebroadcaster.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A Redis Cluster changing under two nodes while they publish and deliver: a master killed (its
+ * replica takes over) and a slot migrated, with live subscribers.
+ */
+class RedisClusterFaultsTest {
+
+    static RedisCluster cluster;
+    static SseBroadcaster a;
+    static SseBroadcaster b;
+
+    @BeforeAll
+    static void start() {
+        cluster = RedisCluster.start();
+        a = TestServers.start("--redis-cluster", cluster.seeds(), "--history-size", "5000");
+        b = TestServers.start("--redis-cluster", cluster.seeds(), "--history-size", "5000");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (a != null) {
+            a.close();
+        }
+        if (b != null) {
+            b.close();
+        }
+        cluster.close();
+    }
+
+    /** Publishes "0", "1", ... to {@code channel} through node a every few ms until stopped; records each answer. */
+    static final class Publisher implements AutoCloseable {
+        final Map<String, Integer> status = new ConcurrentHashMap<>();
+        final List<Long> failedAtMillis = new CopyOnWriteArrayList<>();
+        final List<String> accepted = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final Thread thread;
+
+        Publisher(String channel) {
+            thread = Thread.ofVirtual().start(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    String msg = Integer.toString(i);
+                    HttpResponse<String> r = Http.postForm(a.port(), "channel=" + channel + "&message=" + msg);
+                    status.put(msg, r.statusCode());
+                    if (r.statusCode() == 200) {
+                        accepted.add(msg);
+                    } else {
+                        failedAtMillis.add(System.currentTimeMillis());
+                    }
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        void awaitAccepted(int n) {
+            Await.until(() -> accepted.size() >= n, 30, TimeUnit.SECONDS, n + " publishes accepted");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop.set(true);
+            thread.join();
+        }
+    }
+
+    static List<String> data(SseClient c) {
+        return c.data();
+    }
+
+    @Test
+    void aMasterKilledWhilePublishingFailsOverWithoutARestartAndNothingAcceptedIsLost() throws Exception {
+        String ch = "fo-" + UUID.randomUUID();
+        int master = cluster.masterPortForChannel(ch);
+        try (SseClient onB = SseClient.open(b.port(), "channels=" + ch);
+             SseClient onA = SseClient.open(a.port(), "channels=" + ch)) {
+            onB.awaitComments(1);
+            onA.awaitComments(1);
+            Publisher pub = new Publisher(ch);
+            String resumeFrom;
+            long killedAt;
+            int promoted;
+            try (pub) {
+                pub.awaitAccepted(20);
+                cluster.awaitReplicated();
+                killedAt = System.currentTimeMillis();
+                cluster.killMaster(master);
+                promoted = cluster.awaitFailover(master);
+                int before = pub.accepted.size();
+                pub.awaitAccepted(before + 30); // publishing works again, on the promoted replica
+                resumeFrom = onA.lastEventId();
+            }
+            List<String> accepted = List.copyOf(pub.accepted);
+            // Every accepted message reaches both nodes' subscribers (replicated before the kill, or
+            // published on the promoted replica), in order, once
+            onB.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
+            onA.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
+            assertEquals(accepted, data(onB), "node b: every accepted publish, in order, once");
+            assertEquals(accepted, data(onA), "node a: every accepted publish, in order, once");
+            assertTrue(a.broker().isReady() && b.broker().isReady(), "both nodes ready again without a restart");
+            List<Long> failed = List.copyOf(pub.failedAtMillis);
+            assertTrue(pub.status.values().stream().allMatch(s -> s == 200 || s == 503 || s == 504),
+                    "refused publishes are 503 or 504: " + pub.status);
+            System.out.println("failover: master " + master + " -> " + promoted + "; " + failed.size()
+                    + " publishes refused, from " + (failed.isEmpty() ? 0 : failed.getFirst() - killedAt) + " ms to "
+                    + (failed.isEmpty() ? 0 : failed.getLast() - killedAt) + " ms after the kill; "
+                    + accepted.size() + " accepted, none lost");
+            // A client resuming from the promoted replica's stream gets nothing twice and nothing missing
+            try (SseClient back = SseClient.open(b.port(), "channels=" + ch, "Last-Event-ID",
+                    onA.events().get(10).id())) {
+                List<String> rest = accepted.subList(11, accepted.size());
+                back.await(e -> e.size() >= rest.size(), 30, TimeUnit.SECONDS);
+                assertEquals(rest, data(back));
+            }
+            assertTrue(resumeFrom != null);
+        } finally {
+            cluster.restartNode(master);
+        }
+    }
+
+    @Test
+    void aChannelWhoseSlotMovesKeepsItsSubscribersAndItsHistory() throws Exception {
+        String ch = "mv-" + UUID.randomUUID();
+        int slot = cluster.slotOf(ch);
+        int from = cluster.masterPortForChannel(ch);
+        int to = cluster.masterPorts().stream().filter(p -> p != from).findFirst().orElseThrow();
+        try (SseClient onA = SseClient.open(a.port(), "channels=" + ch);
+             SseClient onB = SseClient.open(b.port(), "channels=" + ch)) {
+            onA.awaitComments(1);
+            onB.awaitComments(1);
+            Publisher pub = new Publisher(ch);
+            try (pub) {
+                pub.awaitAccepted(20);
+                cluster.migrateSlot(slot, to);
+                assertEquals(to, cluster.masterPortForChannel(ch));
+                int before = pub.accepted.size();
+                pub.awaitAccepted(before + 20);
+            }
+            List<String> accepted = List.copyOf(pub.accepted);
+            onA.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
+            onB.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
+            assertEquals(accepted, data(onA), "node a: every accepted publish, in order, once");
+            assertEquals(accepted, data(onB), "node b: every accepted publish, in order, once");
+            // The history moved with the slot: a resume reads it from the new owner
+            try (SseClient back = SseClient.open(a.port(), "channels=" + ch, "Last-Event-ID", onA.events().get(5).id())) {
+                List<String> rest = accepted.subList(6, accepted.size());
+                back.await(e -> e.size() >= rest.size(), 30, TimeUnit.SECONDS);
+                assertEquals(rest, data(back));
+            }
+            Map<Integer, Long> refused = new HashMap<>();
+            pub.status.values().forEach(s -> refused.merge(s, 1L, Long::sum));
+            System.out.println("slot migration: answers by status " + refused);
+        }
+    }
+}
