@@ -77,7 +77,7 @@ final class ClusterDelivery {
         }
         List<Event> missed = streams.read(channel, latest, null, historySize);
         if (!missed.isEmpty()) {
-            LOG.info("caught up on " + missed.size() + " messages to '" + channel + "' published while it was not followed");
+            LOG.info("caught up on " + missed.size() + " messages to '" + channel + "' published while this node was not subscribed to it on its shard");
         }
         missed.forEach(this::deliver);
     }

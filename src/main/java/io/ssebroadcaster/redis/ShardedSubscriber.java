@@ -216,7 +216,6 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         /** Guarded by the subscriber's lock: the channels followed here. */
         private final Set<String> channels = new LinkedHashSet<>();
         private volatile Connection connection;
-        private volatile boolean confirmedOnce;
         private volatile long heardNanos = System.nanoTime();
 
         Shard(HostAndPort address) {
@@ -258,9 +257,9 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         private void run() {
             long backoff = FIRST_BACKOFF_MILLIS;
             while (!closed) {
-                Connection c = new Connection(address, config);
+                Connection c = null;
                 try {
-                    c.connect();
+                    c = new Connection(address, config); // connects (and authenticates) here
                     c.setTimeoutInfinite();
                     heardNanos = System.nanoTime();
                     synchronized (lock) {
@@ -273,11 +272,15 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
                     read(c);
                 } catch (RuntimeException e) { // Redis, or anything a message made go wrong
                     if (!closed) {
-                        LOG.log(confirmedOnce ? Level.WARNING : Level.FINE, "Redis shard " + address + " lost: " + e.getMessage());
+                        // once per loss, not once per attempt to reconnect
+                        LOG.log(connection != null ? Level.WARNING : Level.FINE, "Redis shard " + address + " lost: "
+                                + e.getMessage());
                     }
                 } finally {
                     connection = null;
-                    c.close();
+                    if (c != null) {
+                        c.close();
+                    }
                 }
                 if (closed) {
                     return;
@@ -331,7 +334,6 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
                 }
             }
             delivery.subscribed(channel); // a JedisException drops the connection: all is confirmed again
-            confirmedOnce = true;
             synchronized (lock) {
                 CompletableFuture<Void> f = pending.remove(channel);
                 if (f != null) {
