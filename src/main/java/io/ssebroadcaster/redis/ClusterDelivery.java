@@ -43,6 +43,23 @@ final class ClusterDelivery {
             + "local t = redis.call('TIME') "
             + "return string.format('%d-0', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - 1)";
 
+    /** KEYS: the channel's last id and trim floor; ARGV[1]: an id this node delivered. Returns 1 when moved up. */
+    private static final String LOST_WRITES = String.join("\n",
+            "local function before(a, b)",
+            "  local am, as = string.match(a or '', '^(%d+)-(%d+)$')",
+            "  local bm, bs = string.match(b, '^(%d+)-(%d+)$')",
+            "  if not am then return true end",
+            "  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)",
+            "  return am < bm or (am == bm and as < bs)",
+            "end",
+            "local last = redis.call('GET', KEYS[1])",
+            // none: never published, or expired (then nothing of it is kept to lose track of)
+            "if not last or not before(last, ARGV[1]) then return 0 end",
+            "redis.call('SET', KEYS[1], ARGV[1])",
+            "if before(redis.call('GET', KEYS[2]), ARGV[1]) then redis.call('SET', KEYS[2], ARGV[1]) end",
+            "return 1");
+
+    private final java.util.concurrent.atomic.LongAdder lostWrites = new java.util.concurrent.atomic.LongAdder();
     private final Hub hub;
     private final UnifiedJedis cluster;
     private final RedisStreamReader streams;
@@ -72,6 +89,7 @@ final class ClusterDelivery {
             hub.establish(channel, lastIssued(channel));
             return;
         }
+        noteLostWrites(channel, latest);
         if (historySize == 0) {
             return;
         }
@@ -102,6 +120,30 @@ final class ClusterDelivery {
             LOG.warning("the last id of channel '" + channel + "' in Redis is not an id: " + e.getMessage());
             return EventId.ZERO;
         }
+    }
+
+    /**
+     * A shard that failed over may have lost what its old master acknowledged (replication is
+     * asynchronous), and this node may have delivered some of it live. If the shard's last id is
+     * behind what this node delivered, it did: its last id is moved up (new ids come after the lost
+     * ones) and so is the channel's trim floor, so a client resuming from before the loss is told its
+     * replay may have a gap (the history-truncated signal).
+     */
+    private void noteLostWrites(String channel, EventId delivered) {
+        RedisStreams.Layout layout = RedisStreams.Layout.CLUSTER;
+        Object moved = cluster.eval(LOST_WRITES, List.of(layout.lastId(channel), layout.floor(channel)),
+                List.of(delivered.streamId()));
+        if (Long.valueOf(1).equals(moved)) {
+            lostWrites.increment();
+            LOG.warning("channel '" + channel + "': its shard has no record of messages this node delivered, up to "
+                    + delivered.streamId() + " (acknowledged by a master that failed before replicating them);"
+                    + " clients resuming from before them are told their replay may have a gap");
+        }
+    }
+
+    /** Times a shard was found to have lost messages this node had delivered (see {@link #noteLostWrites}). */
+    long lostWrites() {
+        return lostWrites.sum();
     }
 
     /** One message as a shard sent it ({@code SMESSAGE}). */

@@ -145,6 +145,35 @@ class RedisClusterFaultsTest {
         }
     }
 
+    /**
+     * What a master acknowledged and published but had not replicated when it failed: nodes may have
+     * delivered it, its promoted replica has no record of it. Played here by an envelope published on
+     * the shard without a stream entry, then the shard connections dropped (as a failover does).
+     */
+    @Test
+    void messagesAShardLostAfterDeliveringThemAreReportedToResumingClients() {
+        String ch = "lw-" + UUID.randomUUID();
+        int master = cluster.masterPortForChannel(ch);
+        try (SseClient onA = SseClient.open(a.port(), "channels=" + ch)) {
+            onA.awaitComments(1);
+            String kept = Http.publish(a.port(), ch, "kept");
+            long ms = Long.parseLong(kept.substring(0, kept.indexOf('-'))) + 1;
+            cluster.cli(master, "spublish", ch, "\u001eSSE2\u001f" + ms + "-0\u001f" + ch + "\u001f\u001flost");
+            assertEquals(List.of("kept", "lost"), onA.await(e -> e.size() >= 2).stream().map(SseClient.Received::data).toList());
+            cluster.cli(master, "client", "kill", "type", "pubsub");
+            Await.until(() -> (ms + "-0").equals(cluster.cli(master, "get", "sse:last-id:{" + ch + "}")),
+                    "the shard's last id moved up to the lost one");
+            String next = Http.publish(b.port(), ch, "next");
+            assertTrue(Long.parseLong(next.substring(0, next.indexOf('-'))) >= ms, "new ids come after the lost one: " + next);
+            try (SseClient back = SseClient.open(b.port(), "channels=" + ch, "Last-Event-ID", kept)) {
+                assertEquals("true", back.response().headers().firstValue("X-SSE-History-Truncated").orElseThrow());
+                List<SseClient.Received> got = back.awaitCount(2);
+                assertEquals("sse-history-truncated", got.get(0).event());
+                assertEquals("next", got.get(1).data());
+            }
+        }
+    }
+
     @Test
     void aChannelWhoseSlotMovesKeepsItsSubscribersAndItsHistory() throws Exception {
         String ch = "mv-" + UUID.randomUUID();
