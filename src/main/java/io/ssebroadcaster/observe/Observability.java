@@ -16,6 +16,7 @@ import io.ssebroadcaster.broker.Broker;
 import io.ssebroadcaster.delivery.Refusals;
 import io.ssebroadcaster.hub.Hub;
 import io.ssebroadcaster.hub.HubStats;
+import io.ssebroadcaster.redis.ClusterBroker;
 import io.ssebroadcaster.redis.RedisBroker;
 import io.ssebroadcaster.redis.RejectedMessages;
 
@@ -64,9 +65,18 @@ public final class Observability {
         register(FunctionalCounter.builder("sse.redis.reconnects", broker,
                         b -> b instanceof RedisBroker r ? r.reconnects() : 0L)
                 .description("Times the Redis subscriber connection was re-established"));
-        if (broker instanceof RedisBroker redisBroker) {
+        RejectedMessages rejected = broker instanceof RedisBroker r ? r.rejected()
+                : broker instanceof ClusterBroker c ? c.rejected() : null;
+        if (broker instanceof ClusterBroker cluster) {
+            register(Gauge.builder("sse.redis.cluster.shard.connections", cluster, c -> c.shardConnections())
+                    .description("Sharded pub/sub connections (one per master that owns a followed channel)"));
+            register(FunctionalCounter.builder("sse.redis.cluster.lost.writes", cluster, ClusterBroker::lostWrites)
+                    .description("Times a shard was found to have lost messages this node had delivered (acknowledged by "
+                            + "a master that failed before replicating them)"));
+        }
+        if (rejected != null) {
             for (RejectedMessages.Reason reason : RejectedMessages.Reason.values()) {
-                register(FunctionalCounter.builder("sse.redis.messages.rejected", redisBroker.rejected(), r -> r.count(reason))
+                register(FunctionalCounter.builder("sse.redis.messages.rejected", rejected, r -> r.count(reason))
                         .description("Messages from Redis pub/sub not taken as they came: invalid envelopes and ids Redis "
                                 + "has not issued (delivered as raw), stale envelopes, invalid channel names and messages over "
                                 + "--max-message-bytes (dropped)")

@@ -40,6 +40,7 @@ public final class ClusterBroker implements Broker {
     private final PublishScript script;
     private final RejectedMessages rejected = new RejectedMessages();
     private volatile Hub hub;
+    private volatile ClusterDelivery delivery;
 
     /**
      * @param pubsub            client settings of the shard connections
@@ -63,7 +64,8 @@ public final class ClusterBroker implements Broker {
     @Override
     public void start(Hub hub) {
         this.hub = hub;
-        subscriber.start(new ClusterDelivery(hub, cluster, historySize, rejected, maxMessageBytes));
+        this.delivery = new ClusterDelivery(hub, cluster, historySize, rejected, maxMessageBytes);
+        subscriber.start(delivery);
     }
 
     @Override
@@ -110,6 +112,12 @@ public final class ClusterBroker implements Broker {
     /** Shard connections held now (one per master that owns a followed channel). */
     public int shardConnections() {
         return subscriber.connections();
+    }
+
+    /** Times a shard was found to have lost messages this node had delivered (a failover before replication). */
+    public long lostWrites() {
+        ClusterDelivery d = delivery;
+        return d == null ? 0 : d.lostWrites();
     }
 
     public RejectedMessages rejected() {

@@ -36,6 +36,14 @@ class ReplayTest {
     }
 
     @Test
+    void anIdWithAPlacePerChannelIsRefusedWhereAllChannelsShareOneOrder() {
+        java.net.http.HttpResponse<String> r = io.ssebroadcaster.Http.get(port, "/?channels=a&channels=b&transport=poll",
+                "Last-Event-ID", "1-0,2-0");
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("Redis Cluster"), r.body());
+    }
+
+    @Test
     void reconnectWithLastEventIdGetsWhatWasMissedThenLiveEvents() {
         String ch = "r-" + UUID.randomUUID();
         String lastSeen;
