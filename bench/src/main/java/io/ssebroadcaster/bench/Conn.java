@@ -22,6 +22,7 @@ final class Conn {
 
     final int index;
     final int channel;
+    final int target; // which of the subscribe URLs (--sub-url can list several servers)
     final boolean slow;
 
     SocketChannel ch;
@@ -56,9 +57,10 @@ final class Conn {
     long events;
     boolean stoppedReading;
 
-    Conn(int index, int channel, boolean slow) {
+    Conn(int index, int channel, int target, boolean slow) {
         this.index = index;
         this.channel = channel;
+        this.target = target;
         this.slow = slow;
     }
 

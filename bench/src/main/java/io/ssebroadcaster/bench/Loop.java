@@ -32,9 +32,9 @@ final class Loop extends Thread {
     private final ConcurrentLinkedQueue<Conn> toOpen = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
-    private final InetSocketAddress target;
+    private final InetSocketAddress[] targets; // one per subscribe URL
     private final InetAddress[] sources;
-    private final byte[][] requests; // the GET request, per channel
+    private final byte[][][] requests; // the GET request, per target and channel
     private final Semaphore permits;
     private final Map<String, LongAdder> errors;
     private volatile boolean stop;
@@ -57,12 +57,12 @@ final class Loop extends Thread {
     long slowClosed;
     long bytes;
 
-    Loop(int id, InetSocketAddress target, InetAddress[] sources, byte[][] requests, Semaphore permits,
+    Loop(int id, InetSocketAddress[] targets, InetAddress[] sources, byte[][][] requests, Semaphore permits,
          Map<String, LongAdder> errors, int messageCapacity) throws IOException {
         super("bench-selector-" + id);
         setDaemon(true);
         this.selector = Selector.open();
-        this.target = target;
+        this.targets = targets;
         this.sources = sources;
         this.requests = requests;
         this.permits = permits;
@@ -147,7 +147,7 @@ final class Loop extends Thread {
             }
             ch.bind(new InetSocketAddress(sources[c.index % sources.length], 0));
             c.key = ch.register(selector, SelectionKey.OP_CONNECT, c);
-            if (ch.connect(target)) {
+            if (ch.connect(targets[c.target])) {
                 connected(c);
             }
         } catch (IOException e) {
@@ -160,7 +160,7 @@ final class Loop extends Thread {
             if (!c.ch.finishConnect()) {
                 return;
             }
-            ByteBuffer req = ByteBuffer.wrap(requests[c.channel]);
+            ByteBuffer req = ByteBuffer.wrap(requests[c.target][c.channel]);
             c.ch.write(req);
             if (req.hasRemaining()) {
                 fail(c, "request not written at once");
