@@ -29,8 +29,12 @@ public final class ClusterClient extends UnifiedJedis {
         this.provider = provider;
     }
 
-    /** Reads the slot map from the first of {@code seeds} that answers. */
+    /**
+     * Reads the slot map from the first of {@code seeds} that answers; when none does, the node starts
+     * anyway (as on one Redis) and the map is read again as commands fail and the subscriber retries.
+     */
     static ClusterClient connect(Set<HostAndPort> seeds, JedisClientConfig config) {
+        System.setProperty(redis.clients.jedis.JedisCluster.INIT_NO_ERROR_PROPERTY, "true");
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(32);
         pool.setMaxIdle(32);
@@ -47,6 +51,11 @@ public final class ClusterClient extends UnifiedJedis {
     /** The master that owns {@code channel}'s slot, as far as this node's slot map knows. */
     HostAndPort ownerOf(String channel) {
         return provider.getNode(slot(channel));
+    }
+
+    /** True once a slot map was read (a node that started while the cluster was down has none). */
+    boolean knowsSlots() {
+        return provider.getNode(0) != null;
     }
 
     /** A pooled connection to the owner of {@code channel}'s slot; closing it gives it back. */

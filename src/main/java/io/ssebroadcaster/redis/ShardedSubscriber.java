@@ -79,7 +79,7 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
                     return false;
                 }
             }
-            return !closed;
+            return !closed && homes.size() == followers.size() && cluster.knowsSlots();
         }
     }
 
@@ -185,8 +185,13 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
 
     private void ping() {
         List<Shard> all;
+        boolean homeless;
         synchronized (lock) {
             all = List.copyOf(shards.values());
+            homeless = homes.size() < followers.size() || !cluster.knowsSlots();
+        }
+        if (homeless) {
+            rehome(Set.of()); // the cluster was unreachable, or a slot had no master: try the map again
         }
         long now = System.nanoTime();
         for (Shard s : all) {

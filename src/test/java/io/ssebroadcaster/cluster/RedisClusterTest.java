@@ -191,6 +191,21 @@ class RedisClusterTest {
     }
 
     @Test
+    void aNodeStartsWhileTheClusterIsUnreachableAndSaysSo() {
+        SseBroadcaster lonely = TestServers.start("--redis-cluster", "127.0.0.1:" + io.ssebroadcaster.RedisServer.freePort());
+        try {
+            assertEquals(false, lonely.broker().isReady());
+            HttpResponse<String> pub = Http.postForm(lonely.port(), "channel=x&message=m");
+            assertEquals(503, pub.statusCode(), pub.body());
+            HttpResponse<String> poll = Http.get(lonely.port(), "/?channels=x&transport=poll");
+            assertEquals(503, poll.statusCode(), poll.body());
+            assertEquals(200, Http.get(lonely.port(), "/stats").statusCode(), "the rest of the server works");
+        } finally {
+            lonely.close();
+        }
+    }
+
+    @Test
     void patternsAreRefusedWithAClearMessage() {
         HttpResponse<String> r = Http.get(a.port(), "/?channels=news.*");
         assertEquals(400, r.statusCode());

@@ -2,6 +2,7 @@ package io.ssebroadcaster.bench;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,6 +37,8 @@ public final class Bench {
     private final Map<String, String> result = new LinkedHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final StringBuilder report = new StringBuilder();
+    /** Lines written to the result file before the RESULT line (REDIS lines: one per Redis process). */
+    private final List<String> extraLines = new ArrayList<>();
 
     private Bench(Config cfg) {
         this.cfg = cfg;
@@ -93,8 +96,13 @@ public final class Bench {
         result.put("server", serverName);
         startWatchdog();
 
-        Endpoint sub = Endpoint.parse(cfg.str("sub-url", "http://127.0.0.1:8888/?channels={channel}"));
-        Endpoint pub = Endpoint.parse(cfg.str("pub-url", "http://127.0.0.1:8888/publish"));
+        List<Endpoint> subs = cfg.urls("sub-url", "http://127.0.0.1:8888/?channels={channel}").stream()
+                .map(Endpoint::parse).toList();
+        List<Endpoint> pubs = cfg.urls("pub-url", "http://127.0.0.1:8888/publish").stream().map(Endpoint::parse).toList();
+        if (subs.isEmpty() || pubs.isEmpty()) {
+            throw new IllegalArgumentException("--sub-url and --pub-url need at least one URL");
+        }
+        RedisWatch redis = cfg.has("redis-ports") ? new RedisWatch(cfg.ints("redis-ports"), errors) : null;
         String format = cfg.str("pub-format", "form");
         if (!List.of("form", "raw", "json").contains(format)) {
             throw new IllegalArgumentException("--pub-format must be form, raw or json");
@@ -142,15 +150,25 @@ public final class Bench {
         List<Long> pids = cfg.pids();
         boolean java = !pids.isEmpty() && Proc.isJava(pids.get(0));
 
-        byte[][] requests = new byte[channelCount][];
-        for (int c = 0; c < channelCount; c++) {
-            requests[c] = ("GET " + sub.path(channels[c]) + " HTTP/1.1\r\nHost: " + sub.hostHeader()
-                    + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[][][] requests = new byte[subs.size()][channelCount][];
+        InetSocketAddress[] targets = new InetSocketAddress[subs.size()];
+        for (int t = 0; t < subs.size(); t++) {
+            Endpoint sub = subs.get(t);
+            targets[t] = sub.address();
+            for (int c = 0; c < channelCount; c++) {
+                requests[t][c] = ("GET " + sub.path(channels[c]) + " HTTP/1.1\r\nHost: " + sub.hostHeader()
+                        + "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            }
         }
 
         say("== %s on %s ==", label, serverName);
-        say("target           subscribe %s, publish %s (%s)", cfg.str("sub-url", "http://127.0.0.1:8888/?channels={channel}"),
-                cfg.str("pub-url", "http://127.0.0.1:8888/publish"), format);
+        say("target           subscribe %s, publish %s (%s)", String.join(" ", cfg.urls("sub-url",
+                "http://127.0.0.1:8888/?channels={channel}")), String.join(" ", cfg.urls("pub-url",
+                "http://127.0.0.1:8888/publish")), format);
+        if (subs.size() > 1 || pubs.size() > 1) {
+            say("servers          subscriber i on subscribe URL (i / %d) %% %d, publisher p on publish URL p %% %d",
+                    channelCount, subs.size(), pubs.size());
+        }
         say("subscribers      %d on %d channel(s) '%s-*', %d selector threads, source addresses %s..%s%s", n, channelCount,
                 prefix, threads, sources[0].getHostAddress(), sources[sourceCount - 1].getHostAddress(),
                 slowStep > 0 ? ", 1 in " + slowStep + " stops reading after its first event" : "");
@@ -158,7 +176,7 @@ public final class Bench {
         Semaphore permits = new Semaphore((int) cfg.num("connect-concurrency", 512));
         Loop[] loops = new Loop[threads];
         for (int i = 0; i < threads; i++) {
-            loops[i] = new Loop(i, sub.address(), sources, requests, permits, errors, capacity);
+            loops[i] = new Loop(i, targets, sources, requests, permits, errors, capacity);
             loops[i].start();
         }
 
@@ -181,7 +199,9 @@ public final class Bench {
             if (wait <= 0 || !permits.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
                 break;
             }
-            conns[i] = new Conn(i, i % channelCount, slowStep > 0 && i % slowStep == slowStep - 1);
+            // (i / channelCount) % servers: each channel's subscribers alternate between the servers
+            conns[i] = new Conn(i, i % channelCount, (i / channelCount) % subs.size(),
+                    slowStep > 0 && i % slowStep == slowStep - 1);
             conns[i].admitted = true;
             loops[i % threads].open(conns[i]);
             launched++;
@@ -235,10 +255,12 @@ public final class Bench {
         } else {
             // --- publish
             publishers = new Publisher[publisherCount];
-            Endpoint pubEndpoint = pub;
             for (int p = 0; p < publisherCount; p++) {
-                publishers[p] = new Publisher(p, pubEndpoint, format, channels, messages,
+                publishers[p] = new Publisher(p, pubs.get(p % pubs.size()), format, channels, messages,
                         (int) cfg.num("payload-bytes", 0), errors, batch);
+            }
+            if (redis != null) {
+                redis.before();
             }
             long serverCpu0 = Proc.cpuNanos(pids);
             long selfCpu0 = Proc.cpuNanos(Proc.self());
@@ -279,6 +301,9 @@ public final class Bench {
             long serverCpu1 = Proc.cpuNanos(pids);
             long selfCpu1 = Proc.cpuNanos(Proc.self());
             long machine1 = Proc.machineBusyNanos();
+            if (redis != null) {
+                redis.after(channels);
+            }
             sampler.halt();
             rssAfter = Proc.rssKb(pids);
             rssPeak = Math.max(sampler.rssPeak, rssAfter);
@@ -323,6 +348,18 @@ public final class Bench {
         }
         if (!idle) {
             summarizeDeliveries(conns, loops, publishers, messages, channelCount, rate, sampler);
+            if (redis != null) {
+                long[] perChannel = new long[channelCount];
+                for (Publisher p : publishers) {
+                    for (int c = 0; c < channelCount; c++) {
+                        perChannel[c] += p.seqs[c];
+                    }
+                }
+                for (String line : redis.report(perChannel, result)) {
+                    say("%s", line);
+                }
+                extraLines.addAll(redis.resultLines(result.get("label"), result.get("server")));
+            }
         }
         long disconnects = 0;
         long slowClosed = 0;
@@ -542,17 +579,21 @@ public final class Bench {
         if (!cfg.has("stats-url")) {
             return out;
         }
-        try {
-            Endpoint e = Endpoint.parse(cfg.str("stats-url", "")); // loopback check
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create("http://" + e.hostHeader() + e.path("")))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            Matcher m = NUMBER.matcher(res.body());
-            while (m.find()) {
-                out.putIfAbsent(m.group(1), Long.parseLong(m.group(2)));
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (String url : cfg.urls("stats-url", "")) {
+            try {
+                Endpoint e = Endpoint.parse(url); // loopback check
+                HttpResponse<String> res = client.send(HttpRequest.newBuilder(URI.create("http://" + e.hostHeader() + e.path("")))
+                        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                Matcher m = NUMBER.matcher(res.body());
+                Map<String, Long> one = new LinkedHashMap<>();
+                while (m.find()) {
+                    one.putIfAbsent(m.group(1), Long.parseLong(m.group(2)));
+                }
+                one.forEach((k, v) -> out.merge(k, v, Long::sum)); // several servers: their sum
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                errors.computeIfAbsent("stats: " + e, k -> new LongAdder()).increment();
             }
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            errors.computeIfAbsent("stats: " + e, k -> new LongAdder()).increment();
         }
         return out;
     }
@@ -560,10 +601,15 @@ public final class Bench {
     private synchronized void emit() throws IOException {
         StringBuilder line = new StringBuilder("RESULT");
         result.forEach((k, v) -> line.append(' ').append(k).append('=').append(v.replace(' ', '_')));
+        for (String extra : extraLines) {
+            System.out.println(extra);
+        }
         System.out.println(line);
         if (cfg.has("result-file")) {
-            Files.writeString(Path.of(cfg.str("result-file", "")), line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            StringBuilder all = new StringBuilder();
+            extraLines.forEach(extra -> all.append(extra).append('\n'));
+            Files.writeString(Path.of(cfg.str("result-file", "")), all.append(line).append('\n').toString(),
+                    StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         System.out.flush();
     }

@@ -16,15 +16,26 @@ final class Config {
             completion, deliveries/s and the server's memory. Targets must be loopback addresses.
 
             Target:
-              --sub-url URL          subscribe URL template, {channel} is replaced
-                                     (default http://127.0.0.1:8888/?channels={channel})
-              --pub-url URL          publish URL template (default http://127.0.0.1:8888/publish)
+              --sub-url URLS         subscribe URL template, {channel} is replaced
+                                     (default http://127.0.0.1:8888/?channels={channel}). Several
+                                     servers: a comma-separated list; subscriber i uses URL
+                                     (i / channels) % count, so each channel has subscribers on each
+                                     server and each server about the same number
+              --pub-url URLS         publish URL template (default http://127.0.0.1:8888/publish);
+                                     a comma-separated list: publisher p uses URL p % count
               --pub-format F         form (channel=..&message=..), raw (body is the message, channel
                                      in the URL: Nchan) or json (default form)
-              --stats-url URL        GET after the run; connections.total, deliveries and slowDropped
-                                     are picked out of the JSON (SSE Broadcaster's /stats). Optional.
+              --stats-url URLS       GET after the run; connections.total, deliveries and slowDropped
+                                     are picked out of the JSON (SSE Broadcaster's /stats) and summed
+                                     over a comma-separated list. Optional.
               --server-pid PIDS      comma-separated pids whose RSS and CPU are reported (Nchan: the
                                      worker). A java pid also gets 'jcmd GC.heap_info' before/after.
+              --redis-ports PORTS    comma-separated ports of redis-servers on 127.0.0.1 (a single one,
+                                     or every node of a cluster): INFO just before publishing and after
+                                     draining; per process its role, script runs, publishes, pub/sub
+                                     messages sent to the servers (each channel's publishes times its
+                                     subscribers there, PUBSUB NUMSUB/SHARDNUMSUB), output bytes and
+                                     CPU (INFO cpu), and Redis CPU per publish. Optional.
             Load:
               --subscribers N        SSE connections (default 1000)
               --channels C           subscriber i listens on channel i % C; each message goes to a
@@ -66,7 +77,7 @@ final class Config {
     private final Map<String, String> values = new LinkedHashMap<>();
 
     private static final List<String> FLAGS = List.of("sub-url", "pub-url", "pub-format", "stats-url",
-            "server-pid", "subscribers", "channels", "channel-prefix", "rate", "duration", "messages",
+            "server-pid", "redis-ports", "subscribers", "channels", "channel-prefix", "rate", "duration", "messages",
             "publishers", "batch", "payload-bytes", "idle-seconds", "slow-fraction", "threads", "source-addrs", "source-start",
             "connect-concurrency", "open-timeout", "drain-idle", "max-seconds", "label", "server-name",
             "result-file");
@@ -123,6 +134,34 @@ final class Config {
 
     boolean has(String name) {
         return values.containsKey(name);
+    }
+
+    /**
+     * A comma-separated list of URLs (a comma starts a new one only before "http://", so a URL's own
+     * commas stay in it).
+     */
+    List<String> urls(String name, String dflt) {
+        List<String> out = new ArrayList<>();
+        for (String u : str(name, dflt).split(",(?=http://)")) {
+            if (!u.isBlank()) {
+                out.add(u.trim());
+            }
+        }
+        return out;
+    }
+
+    /** A comma-separated list of numbers (empty when the option is not given). */
+    List<Integer> ints(String name) {
+        List<Integer> out = new ArrayList<>();
+        String v = values.get(name);
+        if (v != null) {
+            for (String p : v.split(",")) {
+                if (!p.isBlank()) {
+                    out.add(Integer.parseInt(p.trim()));
+                }
+            }
+        }
+        return out;
     }
 
     List<Long> pids() {
