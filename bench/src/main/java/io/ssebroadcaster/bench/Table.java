@@ -97,10 +97,35 @@ public final class Table {
             new Metric("server_cpu_pct", "server CPU (% of a core)"),
             new Metric("other_cpu_pct", "other processes CPU (%)"));
 
+    /** Two SSE Broadcaster nodes on one Redis (sse-redis) or on a 3-master cluster (sse-cluster). */
+    private static final List<Metric> CLUSTER = List.of(
+            new Metric("opened", "subscribers open (both nodes)"),
+            new Metric("pub_rate", "publishes accepted (msg/s)"),
+            new Metric("rejected", "publishes rejected"),
+            new Metric("lat_p50_ms", "delivery latency p50 (ms)"),
+            new Metric("lat_p99_ms", "delivery latency p99 (ms)"),
+            new Metric("lat_max_ms", "delivery latency max (ms)"),
+            new Metric("lost", "lost deliveries"),
+            new Metric("dup+ooo", "duplicates / out of order"),
+            new Metric("server_cpu_pct", "both nodes' CPU (% of a core)"),
+            new Metric("redis_procs", "Redis processes"),
+            new Metric("redis_cpu_pct", "Redis CPU, all processes (% of a core)"),
+            new Metric("redis_master_cpu_pct", "of which masters / the single Redis (%)"),
+            new Metric("redis_replica_cpu_pct", "of which replicas (%)"),
+            new Metric("redis_busiest_cpu_pct", "busiest Redis process CPU (% of a core)"),
+            new Metric("redis_busiest_msgs_share", "busiest process's share of pub/sub messages (%)"),
+            new Metric("redis_us_per_publish", "Redis CPU per publish (us)"),
+            new Metric("redis_us_per_msg", "Redis CPU per message sent to a node (us)"),
+            new Metric("client_cpu_pct", "load generator CPU (%)"),
+            new Metric("other_cpu_pct", "other processes CPU (%, Redis included)"));
+
     private Table() {
     }
 
     private static List<Metric> metricsFor(String label) {
+        if (label.startsWith("cluster")) {
+            return CLUSTER;
+        }
         if (label.startsWith("throughput")) {
             return THROUGHPUT;
         }
@@ -130,17 +155,16 @@ public final class Table {
     static String render(List<String> lines) {
         Map<String, Map<String, Map<String, String>>> byLabel = new LinkedHashMap<>();
         Set<String> servers = new LinkedHashSet<>();
+        List<Map<String, String>> redis = new ArrayList<>();
         for (String line : lines) {
+            if (line.startsWith("REDIS ")) {
+                redis.add(fields(line.substring(6)));
+                continue;
+            }
             if (!line.startsWith("RESULT ")) {
                 continue;
             }
-            Map<String, String> kv = new LinkedHashMap<>();
-            for (String part : line.substring(7).trim().split(" ")) {
-                int eq = part.indexOf('=');
-                if (eq > 0) {
-                    kv.put(part.substring(0, eq), part.substring(eq + 1));
-                }
-            }
+            Map<String, String> kv = fields(line.substring(7));
             derive(kv);
             String label = kv.getOrDefault("label", "run");
             String server = kv.getOrDefault("server", "server");
@@ -176,7 +200,44 @@ public final class Table {
                 first = false;
             }
         }
-        return sb.append(Sweep.render(byLabel, cols)).toString();
+        return sb.append(Sweep.render(byLabel, cols)).append(renderRedis(redis)).toString();
+    }
+
+    private static Map<String, String> fields(String line) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String part : line.trim().split(" ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                kv.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return kv;
+    }
+
+    /** The per-process Redis table (REDIS lines, written by runs with --redis-ports), or "" without any. */
+    private static String renderRedis(List<Map<String, String>> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        String[][] cols = {
+            {"label", "scenario"}, {"server", "server"}, {"port", "Redis process"}, {"role", "role"},
+            {"scripts", "publish scripts run"}, {"publishes", "(S)PUBLISH"}, {"msgs", "messages sent to nodes"},
+            {"out_mib", "output (MiB)"}, {"repl_mib", "replication (MiB)"}, {"bus_in", "bus publishes in"},
+            {"cpu_s", "CPU (s)"}, {"cpu_pct", "CPU (% of a core)"}, {"msgs_share", "share of messages (%)"},
+            {"cpu_share", "share of Redis CPU (%)"}};
+        StringBuilder sb = new StringBuilder("\n### Redis processes\n\n|");
+        for (String[] c : cols) {
+            sb.append(' ').append(c[1]).append(" |");
+        }
+        sb.append("\n|---|---|---|---|").append("---:|".repeat(cols.length - 4)).append('\n');
+        for (Map<String, String> r : rows) {
+            sb.append('|');
+            for (String[] c : cols) {
+                sb.append(' ').append(r.getOrDefault(c[0], "–").replace('_', ' ')).append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
     }
 
     private static void derive(Map<String, String> kv) {
