@@ -1,6 +1,5 @@
 package io.ssebroadcaster.redis;
 
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.ClusterPipeline;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
@@ -35,13 +34,7 @@ public final class ClusterClient extends UnifiedJedis {
      */
     static ClusterClient connect(Set<HostAndPort> seeds, JedisClientConfig config) {
         System.setProperty(redis.clients.jedis.JedisCluster.INIT_NO_ERROR_PROPERTY, "true");
-        GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(32);
-        pool.setMaxIdle(32);
-        pool.setMaxWait(Duration.ofSeconds(1));
-        pool.setTestWhileIdle(true);
-        pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
-        return new ClusterClient(new ClusterConnectionProvider(seeds, config, pool));
+        return new ClusterClient(new ClusterConnectionProvider(seeds, config, RedisEndpoint.commandPool()));
     }
 
     static int slot(String channel) {

@@ -4,12 +4,10 @@ import io.ssebroadcaster.delivery.EventStreamCodec;
 import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.Hub;
-import io.ssebroadcaster.hub.HubClosedException;
 import redis.clients.jedis.UnifiedJedis;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -174,12 +172,6 @@ final class ClusterDelivery {
 
     /** Nothing here may end a shard's thread, or the node would stop hearing that shard. */
     private void deliver(Event event) {
-        try {
-            hub.deliver(event);
-        } catch (HubClosedException e) {
-            LOG.fine(() -> "not delivered, shutting down: " + event.id());
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "failed to deliver event " + event.id() + " from Redis", e);
-        }
+        RedisDelivery.deliver(hub, event);
     }
 }

@@ -2,7 +2,6 @@ package io.ssebroadcaster.redis;
 
 import io.ssebroadcaster.config.RedisUrl;
 import io.ssebroadcaster.config.Settings;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 
@@ -25,18 +24,7 @@ public record ClusterEndpoint(List<HostAndPort> seeds, String user, String passw
     }
 
     private JedisClientConfig config(int socketTimeoutMillis, String clientName) {
-        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(1000)
-                .socketTimeoutMillis(socketTimeoutMillis)
-                .ssl(tls)
-                .clientName(clientName);
-        if (user != null) {
-            b.user(user);
-        }
-        if (password != null) {
-            b.password(password);
-        }
-        return b.build();
+        return RedisEndpoint.clientConfig(0, tls, user, password, socketTimeoutMillis, clientName);
     }
 
     /** The commands client: publishes, replays, catch-up; every wait bounded. */

@@ -240,6 +240,11 @@ final class RedisDelivery {
      * may end the subscriber thread, or the node would stop hearing Redis altogether.
      */
     private void deliver(Event event) {
+        deliver(hub, event);
+    }
+
+    /** Delivers an event heard on Redis; logs, never throws (see above). Shared with {@link ClusterDelivery}. */
+    static void deliver(Hub hub, Event event) {
         try {
             hub.deliver(event);
         } catch (HubClosedException e) {

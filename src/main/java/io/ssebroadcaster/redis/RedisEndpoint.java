@@ -28,6 +28,12 @@ public record RedisEndpoint(HostAndPort address, String user, String password, i
 
     /** Client settings with every wait bounded, so a dead Redis never hangs a caller. */
     JedisClientConfig clientConfig(int socketTimeoutMillis, String clientName) {
+        return clientConfig(database, tls, user, password, socketTimeoutMillis, clientName);
+    }
+
+    /** The same for any Redis (a cluster's nodes too: database 0). */
+    static JedisClientConfig clientConfig(int database, boolean tls, String user, String password,
+                                          int socketTimeoutMillis, String clientName) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(1000)
                 .socketTimeoutMillis(socketTimeoutMillis)
@@ -48,6 +54,11 @@ public record RedisEndpoint(HostAndPort address, String user, String password, i
      * history. Bounded waits everywhere: an HTTP thread never hangs on a dead Redis.
      */
     public JedisPooled commandClient() {
+        return new JedisPooled(address, clientConfig(2000, "sse-commands"), commandPool());
+    }
+
+    /** The command connections' pool (per node, on a cluster): bounded waits, idle ones checked. */
+    static GenericObjectPoolConfig<Connection> commandPool() {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(32);
         pool.setMaxIdle(32);
@@ -56,7 +67,7 @@ public record RedisEndpoint(HostAndPort address, String user, String password, i
         // subscriber handles by clearing the pool when it reconnects)
         pool.setTestWhileIdle(true);
         pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
-        return new JedisPooled(address, clientConfig(2000, "sse-commands"), pool);
+        return pool;
     }
 
     @Override

@@ -6,8 +6,6 @@ import io.ssebroadcaster.RedisCluster;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -28,29 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A Redis Cluster changing under two nodes while they publish and deliver: a master killed (its
  * replica takes over) and a slot migrated, with live subscribers.
  */
-class RedisClusterFaultsTest {
-
-    static RedisCluster cluster;
-    static SseBroadcaster a;
-    static SseBroadcaster b;
-
-    @BeforeAll
-    static void start() {
-        cluster = RedisCluster.start();
-        a = TestServers.start("--redis-cluster", cluster.seeds(), "--history-size", "5000");
-        b = TestServers.start("--redis-cluster", cluster.seeds(), "--history-size", "5000");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        cluster.close();
-    }
+class RedisClusterFaultsTest extends OnClusterNodes {
 
     /** Publishes "0", "1", ... to {@code channel} through node a every few ms until stopped; records each answer. */
     static final class Publisher implements AutoCloseable {

@@ -6,8 +6,6 @@ import io.ssebroadcaster.RedisCluster;
 import io.ssebroadcaster.SseBroadcaster;
 import io.ssebroadcaster.SseClient;
 import io.ssebroadcaster.TestServers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -23,35 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two nodes on a real local Redis Cluster (3 masters, 3 replicas) act as one hub. */
-class RedisClusterTest {
-
-    static RedisCluster cluster;
-    static SseBroadcaster a;
-    static SseBroadcaster b;
-
-    @BeforeAll
-    static void start() {
-        cluster = RedisCluster.start();
-        a = node();
-        b = node();
-    }
-
-    static SseBroadcaster node(String... flags) {
-        List<String> args = new ArrayList<>(List.of("--redis-cluster", cluster.seeds(), "--history-size", "5000"));
-        args.addAll(List.of(flags));
-        return TestServers.start(args.toArray(String[]::new));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (a != null) {
-            a.close();
-        }
-        if (b != null) {
-            b.close();
-        }
-        cluster.close();
-    }
+class RedisClusterTest extends OnClusterNodes {
 
     /** {@code n} fresh channel names, each owned by a different master. */
     static List<String> channelsOnDistinctShards(int n) {

@@ -31,11 +31,12 @@ final class Config {
               --server-pid PIDS      comma-separated pids whose RSS and CPU are reported (Nchan: the
                                      worker). A java pid also gets 'jcmd GC.heap_info' before/after.
               --redis-ports PORTS    comma-separated ports of redis-servers on 127.0.0.1 (a single one,
-                                     or every node of a cluster): INFO just before publishing and after
-                                     draining; per process its role, script runs, publishes, pub/sub
-                                     messages sent to the servers (each channel's publishes times its
-                                     subscribers there, PUBSUB NUMSUB/SHARDNUMSUB), output bytes and
-                                     CPU (INFO cpu), and Redis CPU per publish. Optional.
+                                     or every node of a cluster): INFO 3 s before publishing (idle CPU),
+                                     just before, and after draining; per process its role, script
+                                     runs, publishes, pub/sub messages sent to the servers (each
+                                     channel's publishes times its subscribers there, PUBSUB NUMSUB/
+                                     SHARDNUMSUB), output bytes and CPU (INFO cpu), and Redis CPU per
+                                     publish. Optional.
             Load:
               --subscribers N        SSE connections (default 1000)
               --channels C           subscriber i listens on channel i % C; each message goes to a

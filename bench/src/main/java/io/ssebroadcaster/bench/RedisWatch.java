@@ -21,14 +21,19 @@ import java.util.concurrent.atomic.LongAdder;
  * the end, while the servers are still subscribed, how many subscriptions each process has to each
  * channel ({@code PUBSUB NUMSUB} and {@code SHARDNUMSUB}: a server node is one subscriber there however
  * many clients it has). The pub/sub messages a process sent to the servers are each channel's accepted
- * publishes times its subscriptions on that process; Redis counts no deliveries itself.
+ * publishes times its subscriptions on that process; Redis counts no deliveries itself. A first INFO
+ * {@link #IDLE_SECONDS} before the second, with every subscriber open and nothing published, gives each
+ * process's idle CPU (a cluster node's cron and bus heartbeats), so per-publish costs can leave it out.
  * Only 127.0.0.1 is ever contacted.
  */
 final class RedisWatch {
 
-    /** One process: its port and the two snapshots. */
+    static final double IDLE_SECONDS = 3;
+
+    /** One process: its port and the snapshots. */
     private static final class Node {
         final int port;
+        Map<String, String> idle = Map.of();
         Map<String, String> before = Map.of();
         Map<String, String> after = Map.of();
         long[] subscriptions; // per channel, at the end
@@ -78,12 +83,21 @@ final class RedisWatch {
         }
 
         double cpuSeconds() {
-            return delta("used_cpu_sys") + delta("used_cpu_user");
+            return cpu(after) - cpu(before);
+        }
+
+        double idleCpuSeconds() {
+            return cpu(before) - cpu(idle);
+        }
+
+        private static double cpu(Map<String, String> info) {
+            return num(info, "used_cpu_sys") + num(info, "used_cpu_user");
         }
     }
 
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, LongAdder> errors;
+    private long idleNanos;
     private long beforeNanos;
     private long afterNanos;
     private final List<String[]> rows = new ArrayList<>(); // per process, for resultLines
@@ -95,14 +109,20 @@ final class RedisWatch {
         this.errors = errors;
     }
 
-    void before() {
+    /** Two snapshots {@link #IDLE_SECONDS} apart (the idle CPU); call with the subscribers open, right before publishing. */
+    void before() throws InterruptedException {
+        idleNanos = System.nanoTime();
+        for (Node n : nodes) {
+            n.idle = snapshot(n.port);
+        }
+        Thread.sleep((long) (IDLE_SECONDS * 1000));
         for (Node n : nodes) {
             n.before = snapshot(n.port);
         }
         beforeNanos = System.nanoTime();
     }
 
-    /** The second snapshot, and the subscriptions per channel: call while the servers still have their subscribers. */
+    /** The last snapshot, and the subscriptions per channel: call after draining, while the servers still have their subscribers. */
     void after(String[] channels) {
         afterNanos = System.nanoTime();
         for (Node n : nodes) {
@@ -145,7 +165,9 @@ final class RedisWatch {
      */
     List<String> report(long[] perChannel, Map<String, String> result) {
         double wall = Math.max(1e-9, (afterNanos - beforeNanos) / 1e9);
+        double idleWall = Math.max(1e-9, (beforeNanos - idleNanos) / 1e9);
         List<String> out = new ArrayList<>();
+        double idleCpu = 0; // per second, all processes
         double totalScripts = 0;
         double totalMsgs = 0;
         double totalCpu = 0;
@@ -164,6 +186,7 @@ final class RedisWatch {
             totalScripts += scripts(n);
             totalMsgs += msgs[i];
             totalCpu += n.cpuSeconds();
+            idleCpu += n.idleCpuSeconds() / idleWall;
             scriptUsec += n.usec("eval") + n.usec("evalsha") + n.usec("fcall");
             if (n.role.startsWith("replica")) {
                 replicaCpu += n.cpuSeconds();
@@ -171,11 +194,12 @@ final class RedisWatch {
                 masterCpu += n.cpuSeconds();
             }
         }
-        out.add(String.format(Locale.ROOT, "redis            %d process(es), INFO %s s apart (just before publishing, after draining)",
-                nodes.size(), f2(wall)));
-        out.add(String.format(Locale.ROOT, "  %-16s %-17s %9s %9s %9s %11s %8s %8s %8s %7s %6s %6s %6s %6s",
+        out.add(String.format(Locale.ROOT, "redis            %d process(es), INFO %s s apart (just before publishing, after draining); "
+                        + "idle%%: CPU in the %s s before, subscribers open and nothing published",
+                nodes.size(), f2(wall), f1(idleWall)));
+        out.add(String.format(Locale.ROOT, "  %-16s %-17s %9s %9s %9s %11s %8s %8s %8s %7s %6s %6s %6s %6s %6s",
                 "process", "role", "commands", "scripts", "publish", "msgs-to-srv", "out-MiB", "repl-MiB", "bus-in",
-                "CPU-s", "%core", "scr%", "msg%", "CPU%"));
+                "CPU-s", "%core", "idle%", "scr%", "msg%", "CPU%"));
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             double scripts = scripts(n);
@@ -185,27 +209,32 @@ final class RedisWatch {
             double busIn = n.delta("cluster_stats_messages_publishshard_received")
                     + n.delta("cluster_stats_messages_publish_received");
             double cpu = n.cpuSeconds();
-            out.add(String.format(Locale.ROOT, "  %-16s %-17s %9.0f %9.0f %9.0f %11.0f %8.1f %8.1f %8.0f %7.2f %6.1f %6s %6s %6s",
+            double idlePct = 100 * n.idleCpuSeconds() / idleWall;
+            out.add(String.format(Locale.ROOT, "  %-16s %-17s %9.0f %9.0f %9.0f %11.0f %8.1f %8.1f %8.0f %7.2f %6.1f %6.1f %6s %6s %6s",
                     "127.0.0.1:" + n.port, n.role, n.delta("total_commands_processed"), scripts, publishes, msgs[i],
-                    outMib, replMib, busIn, cpu, 100 * cpu / wall, pct(scripts, totalScripts), pct(msgs[i], totalMsgs),
-                    pct(cpu, totalCpu)));
+                    outMib, replMib, busIn, cpu, 100 * cpu / wall, idlePct, pct(scripts, totalScripts),
+                    pct(msgs[i], totalMsgs), pct(cpu, totalCpu)));
             rows.add(new String[] {
                 "port=" + n.port, "role=" + n.role.replace(' ', '_'),
                 "commands=" + Math.round(n.delta("total_commands_processed")), "scripts=" + Math.round(scripts),
                 "publishes=" + Math.round(publishes), "msgs=" + Math.round(msgs[i]),
                 "out_mib=" + f1(outMib), "repl_mib=" + f1(replMib), "bus_in=" + Math.round(busIn),
-                "cpu_s=" + f2(cpu), "cpu_pct=" + f1(100 * cpu / wall), "scripts_share=" + pct(scripts, totalScripts),
+                "cpu_s=" + f2(cpu), "cpu_pct=" + f1(100 * cpu / wall), "idle_cpu_pct=" + f1(idlePct),
+                "scripts_share=" + pct(scripts, totalScripts),
                 "msgs_share=" + pct(msgs[i], totalMsgs), "cpu_share=" + pct(cpu, totalCpu)});
         }
-        out.add(String.format(Locale.ROOT, "  %-16s %-17s %9s %9.0f %9s %11.0f %8s %8s %8s %7.2f %6.1f",
-                "all", "", "", totalScripts, "", totalMsgs, "", "", "", totalCpu, 100 * totalCpu / wall));
+        out.add(String.format(Locale.ROOT, "  %-16s %-17s %9s %9.0f %9s %11.0f %8s %8s %8s %7.2f %6.1f %6.1f",
+                "all", "", "", totalScripts, "", totalMsgs, "", "", "", totalCpu, 100 * totalCpu / wall, 100 * idleCpu));
         String perPublish = totalScripts > 0 ? f1(1e6 * totalCpu / totalScripts) : "?";
         String perMsg = totalMsgs > 0 ? f1(1e6 * totalCpu / totalMsgs) : "?";
+        double busyCpu = Math.max(0, totalCpu - idleCpu * wall); // what the load added to the idle CPU
+        String perPublishNet = totalScripts > 0 ? f1(1e6 * busyCpu / totalScripts) : "?";
         out.add(String.format(Locale.ROOT, "redis cost       %s us CPU per publish (script run) on all Redis processes together "
-                        + "(masters %s, replicas %s), %s us per pub/sub message sent to a server; inside the script %s us",
+                        + "(masters %s, replicas %s), %s net of the idle CPU; %s us per pub/sub message sent to a server "
+                        + "(%s net); wall time inside the script %s us",
                 perPublish, totalScripts > 0 ? f1(1e6 * masterCpu / totalScripts) : "?",
-                totalScripts > 0 ? f1(1e6 * replicaCpu / totalScripts) : "?", perMsg,
-                totalScripts > 0 ? f1(scriptUsec / totalScripts) : "?"));
+                totalScripts > 0 ? f1(1e6 * replicaCpu / totalScripts) : "?", perPublishNet, perMsg,
+                totalMsgs > 0 ? f1(1e6 * busyCpu / totalMsgs) : "?", totalScripts > 0 ? f1(scriptUsec / totalScripts) : "?"));
         result.put("redis_procs", Integer.toString(nodes.size()));
         result.put("redis_scripts", Long.toString(Math.round(totalScripts)));
         result.put("redis_msgs", Long.toString(Math.round(totalMsgs)));
@@ -215,6 +244,8 @@ final class RedisWatch {
         result.put("redis_replica_cpu_pct", f1(100 * replicaCpu / wall));
         result.put("redis_us_per_publish", perPublish);
         result.put("redis_us_per_msg", perMsg);
+        result.put("redis_idle_cpu_pct", f1(100 * idleCpu));
+        result.put("redis_us_per_publish_net", perPublishNet);
         double busiest = 0;
         double busiestShare = 0;
         for (int i = 0; i < nodes.size(); i++) {

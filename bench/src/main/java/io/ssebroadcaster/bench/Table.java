@@ -114,7 +114,9 @@ public final class Table {
             new Metric("redis_replica_cpu_pct", "of which replicas (%)"),
             new Metric("redis_busiest_cpu_pct", "busiest Redis process CPU (% of a core)"),
             new Metric("redis_busiest_msgs_share", "busiest process's share of pub/sub messages (%)"),
+            new Metric("redis_idle_cpu_pct", "Redis CPU idle, before publishing (% of a core)"),
             new Metric("redis_us_per_publish", "Redis CPU per publish (us)"),
+            new Metric("redis_us_per_publish_net", "Redis CPU per publish, net of idle (us)"),
             new Metric("redis_us_per_msg", "Redis CPU per message sent to a node (us)"),
             new Metric("client_cpu_pct", "load generator CPU (%)"),
             new Metric("other_cpu_pct", "other processes CPU (%, Redis included)"));
@@ -223,7 +225,8 @@ public final class Table {
             {"label", "scenario"}, {"server", "server"}, {"port", "Redis process"}, {"role", "role"},
             {"scripts", "publish scripts run"}, {"publishes", "(S)PUBLISH"}, {"msgs", "messages sent to nodes"},
             {"out_mib", "output (MiB)"}, {"repl_mib", "replication (MiB)"}, {"bus_in", "bus publishes in"},
-            {"cpu_s", "CPU (s)"}, {"cpu_pct", "CPU (% of a core)"}, {"msgs_share", "share of messages (%)"},
+            {"cpu_s", "CPU (s)"}, {"cpu_pct", "CPU (% of a core)"}, {"idle_cpu_pct", "idle CPU (%)"},
+            {"msgs_share", "share of messages (%)"},
             {"cpu_share", "share of Redis CPU (%)"}};
         StringBuilder sb = new StringBuilder("\n### Redis processes\n\n|");
         for (String[] c : cols) {
