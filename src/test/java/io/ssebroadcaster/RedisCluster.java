@@ -42,19 +42,30 @@ public final class RedisCluster implements AutoCloseable {
     /** A test JVM that dies without close() must not leave six redis-servers behind. */
     private final Thread reaper = new Thread(this::killAll, "redis-cluster-reaper");
 
-    private RedisCluster() {
+    /** Every node's password ({@code requirepass} and {@code masterauth}), or null for none. */
+    private final String password;
+
+    private RedisCluster(String password) {
+        this.password = password;
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /** Starts 3 masters with one replica each and waits until the whole cluster is ok and in agreement. */
     public static RedisCluster start() {
-        RedisCluster c = new RedisCluster();
+        return start(null);
+    }
+
+    /** The same, every node requiring {@code password} (of clients and of each other). */
+    public static RedisCluster start(String password) {
+        RedisCluster c = new RedisCluster(password);
         try {
             Set<Integer> taken = new HashSet<>();
             for (int i = 0; i < NODES; i++) {
                 c.ports.add(c.launchOnSomeFreePort(taken));
             }
-            List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            List<String> create = new ArrayList<>(List.of("redis-cli"));
+            create.addAll(c.auth());
+            create.addAll(List.of("--cluster", "create"));
             c.ports.forEach(p -> create.add("127.0.0.1:" + p));
             create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
             String out = run(create, 60);
@@ -105,6 +116,7 @@ public final class RedisCluster implements AutoCloseable {
     /** Runs redis-cli -p port args..., e.g. {@code cli(p, "-c", "get", "k")}; stdout and stderr, trimmed. */
     public String cli(int port, String... args) {
         List<String> cmd = new ArrayList<>(List.of("redis-cli", "-p", Integer.toString(port)));
+        cmd.addAll(auth());
         cmd.addAll(List.of(args));
         return run(cmd, 10);
     }
@@ -337,6 +349,10 @@ public final class RedisCluster implements AutoCloseable {
         return -1;
     }
 
+    private List<String> auth() {
+        return password == null ? List.of() : List.of("-a", password, "--no-auth-warning");
+    }
+
     private int anyLive() {
         return ports.stream().filter(processes::containsKey).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no node of the cluster is running"));
@@ -389,13 +405,18 @@ public final class RedisCluster implements AutoCloseable {
                 dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "redis-cluster-" + port + "-");
                 dirs.put(port, dir);
             }
-            p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
                     "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
                     "--save", "", "--appendonly", "no", "--protected-mode", "no",
                     // a master waits 5 s by default before a full sync, to serve several replicas at once
                     "--repl-diskless-sync-delay", "0",
-                    "--dir", dir.toString())
+                    "--dir", dir.toString()));
+            if (password != null) {
+                command.addAll(List.of("--requirepass", password, "--masterauth", password));
+            }
+            p = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log)) // a restart keeps the earlier life
                     .start();
