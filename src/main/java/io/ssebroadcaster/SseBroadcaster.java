@@ -87,7 +87,9 @@ public final class SseBroadcaster implements AutoCloseable {
             ClusterEndpoint endpoint = ClusterEndpoint.from(settings);
             ClusterClient cluster = endpoint.commandClient();
             RedisBroker.Limits limits = redisLimits(settings);
-            history = RedisHistory.onCluster(memory, cluster, settings.historySize(), limits.keyLifeMillis());
+            // Each channel's stream is its history; raw SPUBLISHes are not replayed, so nothing is kept here
+            MemoryHistory none = new MemoryHistory(0, 0, 0, ids.last());
+            history = RedisHistory.onCluster(none, cluster, settings.historySize(), limits.keyLifeMillis());
             this.broker = decorate.apply(new ClusterBroker(cluster, endpoint.pubsubConfig(), limits,
                     (int) settings.redisPingTimeout().toMillis(), settings.maxMessageBytes(), endpoint.toString()));
         } else if (settings.broker() == Settings.BrokerKind.REDIS) {
