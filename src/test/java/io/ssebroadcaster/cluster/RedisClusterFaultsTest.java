@@ -121,6 +121,44 @@ class RedisClusterFaultsTest extends OnClusterNodes {
         }
     }
 
+    /** Channels a and b in the names' order, on two different masters. */
+    static List<String> twoChannelsOnTwoShards() {
+        while (true) {
+            String x = "mc-a-" + UUID.randomUUID();
+            String y = "mc-b-" + UUID.randomUUID();
+            if (cluster.masterPortForChannel(x) != cluster.masterPortForChannel(y)) {
+                return List.of(x, y);
+            }
+        }
+    }
+
+    @Test
+    void aPublishToSeveralShardsThatFailsPartWaySaysWhatWasPublishedAndARetryCompletesIt() {
+        List<String> chs = twoChannelsOnTwoShards();
+        int downMaster = cluster.masterPortForChannel(chs.get(1));
+        String form = "channel=" + chs.get(0) + "&channel=" + chs.get(1) + "&message=both";
+        try (SseClient sub = SseClient.open(b.port(), "channels=" + chs.get(0) + "&channels=" + chs.get(1))) {
+            sub.awaitComments(1);
+            cluster.awaitReplicated();
+            cluster.killMaster(downMaster);
+            HttpResponse<String> partial = Http.postForm(a.port(), form, "Idempotency-Key", "k-" + chs.get(0));
+            assertEquals(504, partial.statusCode(), partial.body());
+            assertTrue(partial.body().contains(chs.get(0)) && partial.body().contains("Idempotency-Key"), partial.body());
+            assertEquals(List.of("both"), sub.awaitCount(1).stream().map(SseClient.Received::data).toList(),
+                    "the first channel's publish went out");
+            cluster.awaitFailover(downMaster);
+            HttpResponse<String> retry = Http.postForm(a.port(), form, "Idempotency-Key", "k-" + chs.get(0));
+            assertEquals(200, retry.statusCode(), retry.body());
+            List<SseClient.Received> got = sub.awaitCount(2);
+            Http.publish(a.port(), chs.get(0), "after");
+            got = sub.awaitCount(3);
+            assertEquals(List.of("both", "both", "after"), got.stream().map(SseClient.Received::data).toList(),
+                    "the retry published only the missing channel: once per channel in all");
+        } finally {
+            cluster.restartNode(downMaster);
+        }
+    }
+
     /**
      * What a master acknowledged and published but had not replicated when it failed: nodes may have
      * delivered it, its promoted replica has no record of it. Played here by an envelope published on
