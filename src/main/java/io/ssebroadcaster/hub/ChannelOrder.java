@@ -24,6 +24,8 @@ final class ChannelOrder {
     private final IdStamper stamper;
     /** The newest id delivered, per channel followed; a channel enters when the broker establishes it. */
     private final Map<String, EventId> latest = new HashMap<>();
+    /** The event being fanned out, stamped once per channel set (emptied by {@link #accept}, not reallocated). */
+    private final Map<List<String>, Event> stamped = new HashMap<>();
 
     ChannelOrder(IdStamper stamper) {
         this.stamper = stamper;
@@ -41,6 +43,7 @@ final class ChannelOrder {
             return false;
         }
         latest.put(channel, event.id());
+        stamped.clear();
         return true;
     }
 
@@ -57,7 +60,7 @@ final class ChannelOrder {
         return latest.get(channel);
     }
 
-    /** The channels (sorted, no repeats) that no broker has established yet. */
+    /** One of {@code channels} that no broker has established yet, or null when all are. */
     String missing(List<String> channels) {
         for (String c : channels) {
             if (!latest.containsKey(c)) {
@@ -69,23 +72,19 @@ final class ChannelOrder {
 
     /** Where the hub stands now in {@code channels} (sorted): a new subscriber's place. */
     Position now(List<String> channels) {
+        return place(channels, latest);
+    }
+
+    /** The place of a subscriber of {@code channels} (sorted) that stands at {@code at} in each. */
+    private static Position place(List<String> channels, Map<String, EventId> at) {
         if (channels.size() == 1) {
-            return latest.get(channels.getFirst());
+            return at.get(channels.getFirst());
         }
         List<EventId> ids = new ArrayList<>(channels.size());
         for (String c : channels) {
-            ids.add(latest.get(c));
+            ids.add(at.get(c));
         }
         return new ChannelPositions(ids);
-    }
-
-    /** The same as a map, for reading history up to it. */
-    Map<String, EventId> nowByChannel(List<String> channels) {
-        Map<String, EventId> out = new HashMap<>();
-        for (String c : channels) {
-            out.put(c, latest.get(c));
-        }
-        return out;
     }
 
     /**
@@ -112,10 +111,9 @@ final class ChannelOrder {
 
     /**
      * The event as a subscriber of {@code channels} (sorted) gets it, right after it was accepted:
-     * one channel needs nothing, several get the hub's place in each; {@code stamped} keeps what
-     * was made for this event, by channel list.
+     * one channel needs nothing, several get the hub's place in each, stamped once per channel list.
      */
-    Event forSubscriber(Event event, List<String> channels, Map<List<String>, Event> stamped) {
+    Event forSubscriber(Event event, List<String> channels) {
         if (channels.size() == 1) {
             return event;
         }
@@ -131,11 +129,7 @@ final class ChannelOrder {
         List<Event> out = new ArrayList<>(events.size());
         for (Event e : events) {
             at.put(e.channels().getFirst(), e.id());
-            List<EventId> ids = new ArrayList<>(channels.size());
-            for (String c : channels) {
-                ids.add(at.get(c));
-            }
-            out.add(stamper.withId(e, new ChannelPositions(ids).toString()));
+            out.add(stamper.withId(e, place(channels, at).toString()));
         }
         return out;
     }

@@ -3,7 +3,6 @@ package io.ssebroadcaster.hub;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -169,10 +168,9 @@ public final class Hub implements AutoCloseable {
     private void fanOut(Event event) {
         long start = System.nanoTime();
         long[] count = new long[1];
-        Map<List<String>, Event> stamped = channelOrder == null ? null : new HashMap<>();
         for (String channel : event.channels()) {
             registry.forEachTarget(channel, sub -> {
-                Event offered = stamped == null ? event : channelOrder.forSubscriber(event, sub.channels(), stamped);
+                Event offered = channelOrder == null ? event : channelOrder.forSubscriber(event, sub.channels());
                 switch (sub.outbox().offer(offered)) {
                     case QUEUED -> count[0]++;
                     case QUEUED_FIRST -> {
@@ -254,7 +252,6 @@ public final class Hub implements AutoCloseable {
         interest.follow(channels);
         Subscription sub;
         Position position;
-        Map<String, EventId> upTo;
         synchronized (order) {
             String missing = closing ? null : channelOrder.missing(channels);
             if (closing || missing != null) {
@@ -262,12 +259,12 @@ public final class Hub implements AutoCloseable {
                 throw closing ? new HubClosedException() : new NotFollowedException(missing);
             }
             position = channelOrder.now(channels);
-            upTo = channelOrder.nowByChannel(channels);
             sub = register(channels, kind, expiresAt, drain, false);
         }
         if (from == null) {
             return new Subscribed(sub, History.Replay.NONE, position);
         }
+        Map<String, EventId> upTo = ChannelOrder.bind(channels, position);
         History.Replay replay = replay(sub, () -> history.after(from, upTo, replayLimit));
         return new Subscribed(sub, new History.Replay(channelOrder.stampReplay(replay.events(), channels, from),
                 replay.truncated()), position);

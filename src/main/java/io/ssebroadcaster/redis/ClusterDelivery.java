@@ -5,6 +5,7 @@ import io.ssebroadcaster.hub.Event;
 import io.ssebroadcaster.hub.EventId;
 import io.ssebroadcaster.hub.Hub;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.SafeEncoder;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -110,8 +111,7 @@ final class ClusterDelivery {
      */
     private EventId lastIssued(String channel) {
         Object answer = cluster.eval(LAST_ISSUED, List.of(RedisStreams.Layout.CLUSTER.lastId(channel)), List.of());
-        String last = answer instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
-                : String.valueOf(answer);
+        String last = answer instanceof byte[] bytes ? SafeEncoder.encode(bytes) : String.valueOf(answer);
         try {
             return EventId.parse(last);
         } catch (IllegalArgumentException e) {

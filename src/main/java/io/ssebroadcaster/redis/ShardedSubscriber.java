@@ -9,7 +9,6 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.SafeEncoder;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -44,7 +43,8 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
 
     private final ClusterClient cluster;
     private final JedisClientConfig config;
-    private final long pingTimeoutNanos;
+    /** Silent this long, a shard connection is dead (see {@link SilenceWatch}). */
+    private final int pingTimeoutMillis;
     private final ScheduledExecutorService pinger;
 
     private final Object lock = new Object();
@@ -60,7 +60,7 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
     ShardedSubscriber(ClusterClient cluster, JedisClientConfig config, int pingTimeoutMillis) {
         this.cluster = cluster;
         this.config = config;
-        this.pingTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(pingTimeoutMillis);
+        this.pingTimeoutMillis = pingTimeoutMillis;
         this.pinger = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("sse-redis-shard-ping").daemon().factory());
         long every = Math.max(1, pingTimeoutMillis / 3);
@@ -193,12 +193,11 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         if (homeless) {
             rehome(Set.of()); // the cluster was unreachable, or a slot had no master: try the map again
         }
-        long now = System.nanoTime();
         for (Shard s : all) {
-            if (s.connection != null) {
-                if (now - s.heardNanos > pingTimeoutNanos) {
+            SilenceWatch w = s.watch;
+            if (s.connection != null && w != null) {
+                if (w.check()) {
                     LOG.warning("Redis shard " + s.address + " silent for the ping timeout: reconnecting");
-                    s.drop();
                 } else {
                     s.send(Protocol.Command.PING);
                 }
@@ -221,7 +220,8 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         /** Guarded by the subscriber's lock: the channels followed here. */
         private final Set<String> channels = new LinkedHashSet<>();
         private volatile Connection connection;
-        private volatile long heardNanos = System.nanoTime();
+        /** The current connection attempt's watch, from before its first command. */
+        private volatile SilenceWatch watch;
 
         Shard(HostAndPort address) {
             this.address = address;
@@ -229,7 +229,8 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         }
 
         boolean live() {
-            return connection != null && System.nanoTime() - heardNanos <= pingTimeoutNanos;
+            SilenceWatch w = watch;
+            return connection != null && w != null && !w.isDead();
         }
 
         /** Sends a command if connected; if not, connecting will send what is needed. */
@@ -249,13 +250,9 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         }
 
         void drop() {
-            Connection c = connection;
-            if (c != null) {
-                try {
-                    c.forceDisconnect();
-                } catch (IOException | RuntimeException e) {
-                    LOG.fine(() -> "closing " + address + ": " + e);
-                }
+            SilenceWatch w = watch;
+            if (w != null) {
+                w.close();
             }
         }
 
@@ -266,7 +263,7 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
                 try {
                     c = new Connection(address, config); // connects (and authenticates) here
                     c.setTimeoutInfinite();
-                    heardNanos = System.nanoTime();
+                    watch = new SilenceWatch(c, pingTimeoutMillis);
                     synchronized (lock) {
                         connection = c;
                         for (String channel : channels) {
@@ -313,22 +310,31 @@ final class ShardedSubscriber implements ChannelInterest, AutoCloseable {
         private void read(Connection c) {
             while (!closed) {
                 Object reply = c.getUnflushedObject();
-                heardNanos = System.nanoTime();
-                if (!(reply instanceof List<?> parts) || parts.isEmpty() || !(parts.get(0) instanceof byte[] kind)) {
-                    continue; // "PONG" outside subscribed mode, and the like
+                SilenceWatch w = watch;
+                w.heard(); // handling a reply (a long catch-up, say) is not the connection's silence
+                try {
+                    handleReply(reply);
+                } finally {
+                    w.handled();
                 }
-                String type = SafeEncoder.encode(kind);
-                String channel = parts.size() > 1 && parts.get(1) instanceof byte[] b ? SafeEncoder.encode(b) : null;
-                switch (type) {
-                    case "smessage" -> {
-                        if (parts.size() > 2 && parts.get(2) instanceof byte[] payload) {
-                            handle(() -> delivery.message(channel, SafeEncoder.encode(payload)));
-                        }
+            }
+        }
+
+        private void handleReply(Object reply) {
+            if (!(reply instanceof List<?> parts) || parts.isEmpty() || !(parts.get(0) instanceof byte[] kind)) {
+                return; // "PONG" outside subscribed mode, and the like
+            }
+            String type = SafeEncoder.encode(kind);
+            String channel = parts.size() > 1 && parts.get(1) instanceof byte[] b ? SafeEncoder.encode(b) : null;
+            switch (type) {
+                case "smessage" -> {
+                    if (parts.size() > 2 && parts.get(2) instanceof byte[] payload) {
+                        handle(() -> delivery.message(channel, SafeEncoder.encode(payload)));
                     }
-                    case "ssubscribe" -> confirmed(channel);
-                    case "sunsubscribe" -> left(channel);
-                    default -> { } // pong
                 }
+                case "ssubscribe" -> confirmed(channel);
+                case "sunsubscribe" -> left(channel);
+                default -> { } // pong
             }
         }
 

@@ -67,10 +67,6 @@ class RedisClusterFaultsTest extends OnClusterNodes {
         }
     }
 
-    static List<String> data(SseClient c) {
-        return c.data();
-    }
-
     @Test
     void aMasterKilledWhilePublishingFailsOverWithoutARestartAndNothingAcceptedIsLost() throws Exception {
         String ch = "fo-" + UUID.randomUUID();
@@ -98,8 +94,8 @@ class RedisClusterFaultsTest extends OnClusterNodes {
             // published on the promoted replica), in order, once
             onB.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
             onA.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
-            assertEquals(accepted, data(onB), "node b: every accepted publish, in order, once");
-            assertEquals(accepted, data(onA), "node a: every accepted publish, in order, once");
+            assertEquals(accepted, onB.data(), "node b: every accepted publish, in order, once");
+            assertEquals(accepted, onA.data(), "node a: every accepted publish, in order, once");
             assertTrue(a.broker().isReady() && b.broker().isReady(), "both nodes ready again without a restart");
             List<Long> failed = List.copyOf(pub.failedAtMillis);
             assertTrue(pub.status.values().stream().allMatch(s -> s == 200 || s == 503 || s == 504),
@@ -113,7 +109,7 @@ class RedisClusterFaultsTest extends OnClusterNodes {
                     onA.events().get(10).id())) {
                 List<String> rest = accepted.subList(11, accepted.size());
                 back.await(e -> e.size() >= rest.size(), 30, TimeUnit.SECONDS);
-                assertEquals(rest, data(back));
+                assertEquals(rest, back.data());
             }
             assertTrue(resumeFrom != null);
         } finally {
@@ -209,13 +205,13 @@ class RedisClusterFaultsTest extends OnClusterNodes {
             List<String> accepted = List.copyOf(pub.accepted);
             onA.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
             onB.await(e -> e.size() >= accepted.size(), 30, TimeUnit.SECONDS);
-            assertEquals(accepted, data(onA), "node a: every accepted publish, in order, once");
-            assertEquals(accepted, data(onB), "node b: every accepted publish, in order, once");
+            assertEquals(accepted, onA.data(), "node a: every accepted publish, in order, once");
+            assertEquals(accepted, onB.data(), "node b: every accepted publish, in order, once");
             // The history moved with the slot: a resume reads it from the new owner
             try (SseClient back = SseClient.open(a.port(), "channels=" + ch, "Last-Event-ID", onA.events().get(5).id())) {
                 List<String> rest = accepted.subList(6, accepted.size());
                 back.await(e -> e.size() >= rest.size(), 30, TimeUnit.SECONDS);
-                assertEquals(rest, data(back));
+                assertEquals(rest, back.data());
             }
             Map<Integer, Long> refused = new HashMap<>();
             pub.status.values().forEach(s -> refused.merge(s, 1L, Long::sum));
